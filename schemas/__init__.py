@@ -1,0 +1,1 @@
+"""Schemas bundled with notewarden, named in `.notewarden.toml` without a path."""

@@ -1,0 +1,3 @@
+"""notewarden: an Obsidian-compatible linter and maintainer for Markdown vaults."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,101 @@
+"""The command line: parses arguments and dispatches. No logic lives here."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from notewarden import __version__
+from notewarden.config import ConfigError
+from notewarden.engine import UsageError, run_check
+from notewarden.output import format_github, format_json, format_text
+from notewarden.rules import RULES, UnknownRuleError, get_rule
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _one_line_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn expected errors into one line on stderr and exit code 2, never a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (ConfigError, UsageError, UnknownRuleError) as exc:
+            click.echo(f"notewarden: error: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
+        except KeyboardInterrupt:
+            sys.exit(130)
+        except Exception as exc:
+            if os.environ.get("NOTEWARDEN_DEBUG"):
+                raise
+            click.echo(f"notewarden: internal error: {exc!r} (set NOTEWARDEN_DEBUG=1 for "
+                       "the traceback, and please report it)", err=True)
+            sys.exit(EXIT_ERROR)
+
+    return wrapper
+
+
+def _rule_names(values: Sequence[str]) -> list[str]:
+    """Accept `--select a,b` as well as `--select a --select b`."""
+    return [name.strip() for value in values for name in value.split(",") if name.strip()]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="notewarden")
+def main() -> None:
+    """notewarden: lint and repair an Obsidian vault."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]),
+              default="text", show_default=True, help="Output format.")
+@click.option("--select", multiple=True, metavar="RULES",
+              help="Only run these rules (comma-separated or repeated).")
+@click.option("--ignore", multiple=True, metavar="RULES",
+              help="Do not run these rules (comma-separated or repeated).")
+@click.option("--no-cache", is_flag=True, help="Ignore and do not write the index cache.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Processes used to parse notes (default: all cores).")
+@_one_line_errors
+def check(paths: tuple[Path, ...], output_format: str, select: tuple[str, ...],
+          ignore: tuple[str, ...], no_cache: bool, jobs: int | None) -> None:
+    """Check notes for front-matter and link problems.
+
+    PATHS are a vault, or files or folders inside one (default: the current folder).
+    Links always resolve against the whole vault.
+    """
+    result = run_check(list(paths), select=_rule_names(select), ignore=_rule_names(ignore),
+                       use_cache=not no_cache, jobs=jobs)
+    if output_format == "json":
+        click.echo(format_json(result.findings, result.files_checked, result.fixed))
+    elif output_format == "github":
+        if result.findings:
+            click.echo(format_github(result.findings, result.root))
+    else:
+        click.echo(format_text(result.findings, result.files_checked, result.fixed))
+    sys.exit(EXIT_FINDINGS if result.findings else EXIT_CLEAN)
+
+
+@main.command()
+@click.argument("name", required=False)
+@_one_line_errors
+def rules(name: str | None) -> None:
+    """List every rule, or show one rule's documentation."""
+    if name:
+        rule = get_rule(name)
+        click.echo(f"{rule.name} ({rule.severity.value}, fix: {rule.fix_safety.value})\n")
+        click.echo(rule.doc)
+        return
+    width = max(len(rule_name) for rule_name in RULES)
+    click.echo(f"{'RULE':<{width}}  {'SEVERITY':<8}  {'FIX':<6}  DESCRIPTION")
+    for rule in RULES.values():
+        click.echo(f"{rule.name:<{width}}  {rule.severity.value:<8}  "
+                   f"{rule.fix_safety.value:<6}  {rule.summary}")

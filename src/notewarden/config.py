@@ -1,0 +1,191 @@
+"""Configuration: `.notewarden.toml` at the vault root, plus Obsidian's `.obsidian/app.json`.
+
+Unknown keys are an error that names the file, so a typo never silently disables a check.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from notewarden.model import Severity
+
+CONFIG_FILE = ".notewarden.toml"
+OFF = "off"
+
+
+class ConfigError(Exception):
+    """A problem with the user's configuration; reported in one line, exit code 2."""
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    source: Path | None = None  # the .notewarden.toml read, if any
+    schemas: tuple[tuple[str, str], ...] = (("**", "obsidian"),)  # (glob, schema)
+    severities: dict[str, str] = field(default_factory=dict)  # rule -> severity or "off"
+    ignore: tuple[str, ...] = ()
+    attachment_folder: str = "/"
+    user_ignore_filters: tuple[str, ...] = ()
+    new_link_format: str = "shortest"
+    backlinks_globs: tuple[str, ...] = ()
+    symmetric_properties: tuple[str, ...] = ()
+    rename_adds_alias: bool = True
+
+    def is_ignored(self, path: str) -> bool:
+        """True for files the user excluded: config `ignore` globs and Obsidian's
+        "Excluded files" (`userIgnoreFilters`). They stay in the index, because Obsidian
+        still resolves links to them, but nothing is reported in them."""
+        if any(glob_match(glob, path) for glob in self.ignore):
+            return True
+        return any(_obsidian_filter_match(rule, path) for rule in self.user_ignore_filters)
+
+
+_TOP_KEYS = {"ignore", "schemas", "rules", "backlinks", "watch"}
+_BACKLINK_KEYS = {"notes", "symmetric"}
+_WATCH_KEYS = {"rename-adds-alias"}
+
+
+def load_config(root: Path, known_rules: set[str]) -> Config:
+    """Read the vault's config files. Raises ConfigError with a one-line message."""
+    app = _read_app_json(root)
+    path = root / CONFIG_FILE
+    settings: dict[str, Any] = {}
+    if path.is_file():
+        try:
+            settings = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    _reject_unknown(path, "", settings, _TOP_KEYS)
+
+    schemas: tuple[tuple[str, str], ...] = (("**", "obsidian"),)
+    if "schemas" in settings:
+        table = _table(path, "schemas", settings["schemas"])
+        for glob, ref in table.items():
+            if not isinstance(ref, str) or not ref:
+                raise ConfigError(f"{path}: schemas.{glob!r} must be a schema file or name")
+        schemas = tuple(table.items())
+
+    severities: dict[str, str] = {}
+    for rule, value in _table(path, "rules", settings.get("rules", {})).items():
+        if rule not in known_rules:
+            raise ConfigError(f"{path}: unknown rule {rule!r} in [rules]")
+        if isinstance(value, dict):
+            _reject_unknown(path, f"rules.{rule}.", value, {"severity"})
+            value = value.get("severity")
+        allowed = [s.value for s in Severity] + [OFF]
+        if value not in allowed:
+            raise ConfigError(
+                f"{path}: rules.{rule} must be one of {', '.join(allowed)}, not {value!r}"
+            )
+        severities[rule] = value
+
+    backlinks = _table(path, "backlinks", settings.get("backlinks", {}))
+    _reject_unknown(path, "backlinks.", backlinks, _BACKLINK_KEYS)
+    watch = _table(path, "watch", settings.get("watch", {}))
+    _reject_unknown(path, "watch.", watch, _WATCH_KEYS)
+    rename_adds_alias = watch.get("rename-adds-alias", True)
+    if not isinstance(rename_adds_alias, bool):
+        raise ConfigError(f"{path}: watch.rename-adds-alias must be true or false")
+
+    return Config(
+        root=root,
+        source=path if path.is_file() else None,
+        schemas=schemas,
+        severities=severities,
+        ignore=_string_list(path, "ignore", settings.get("ignore", [])),
+        attachment_folder=str(app.get("attachmentFolderPath") or "/"),
+        user_ignore_filters=tuple(
+            item for item in app.get("userIgnoreFilters") or [] if isinstance(item, str)
+        ),
+        new_link_format=str(app.get("newLinkFormat") or "shortest"),
+        backlinks_globs=_string_list(path, "backlinks.notes", backlinks.get("notes", [])),
+        symmetric_properties=_string_list(
+            path, "backlinks.symmetric", backlinks.get("symmetric", [])
+        ),
+        rename_adds_alias=rename_adds_alias,
+    )
+
+
+def _read_app_json(root: Path) -> dict[str, Any]:
+    path = root / ".obsidian" / "app.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path}: cannot read Obsidian settings: {exc}") from None
+    return data if isinstance(data, dict) else {}
+
+
+def _reject_unknown(path: Path, prefix: str, table: dict[str, Any], known: set[str]) -> None:
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown key {prefix}{unknown[0]!r}"
+            f" (expected one of: {', '.join(sorted(known))})"
+        )
+
+
+def _table(path: Path, key: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: [{key}] must be a table")
+    return value
+
+
+def _string_list(path: Path, key: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{path}: {key} must be a list of strings")
+    return tuple(value)
+
+
+@lru_cache(maxsize=512)
+def _glob_regex(glob: str) -> re.Pattern[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(glob):
+        if glob.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif glob.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif glob[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif glob[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(glob[i]))
+            i += 1
+    return re.compile("".join(out))
+
+
+def glob_match(glob: str, path: str) -> bool:
+    """Match a vault-relative POSIX path against a glob (`*`, `?`, `**`).
+
+    A glob naming a folder also matches everything inside it.
+    """
+    regex = _glob_regex(glob.strip("/"))
+    if regex.fullmatch(path):
+        return True
+    parts = path.split("/")
+    return any(regex.fullmatch("/".join(parts[:i])) for i in range(1, len(parts)))
+
+
+def _obsidian_filter_match(rule: str, path: str) -> bool:
+    # Obsidian's "Excluded files": a `/regex/` or a path prefix such as `Templates/`.
+    if len(rule) > 2 and rule.startswith("/") and rule.endswith("/"):
+        try:
+            return re.search(rule[1:-1], path) is not None
+        except re.error:
+            return False
+    return path.startswith(rule)

@@ -1,0 +1,353 @@
+"""The vault index: every note's names, aliases, headings, block ids and links, built in
+one pass, and Obsidian's link resolution on top of it.
+
+Resolution goes through dictionaries keyed by normalised (NFC, lowercased) name and path,
+never a loop over notes per link, so checking stays linear in the size of the vault.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from enum import Enum
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from notewarden import cache
+from notewarden.config import Config
+from notewarden.model import Heading, Link, LinkKind, NoteRecord, Problem
+from notewarden.parsing.note import ParsedNote, normalize_name, parse_note, unreadable_note
+from notewarden.schemas import SchemaSet
+from notewarden.vault import VaultFile, walk_vault
+
+MAX_NOTE_BYTES = 32 * 1024 * 1024
+PARALLEL_THRESHOLD = 300  # below this many notes to parse, a process pool costs more than it saves
+_CHUNK = 64
+
+# File types Obsidian opens itself; a link to one of these is a link to an attachment.
+ATTACHMENT_EXTENSIONS = frozenset(
+    "avif bmp gif jpeg jpg png svg webp flac m4a mp3 ogg wav webm 3gp mkv mov mp4 ogv pdf "
+    "canvas base excalidraw txt csv json html htm epub zip docx xlsx pptx".split()
+)
+
+
+# --- building ---------------------------------------------------------------------------
+
+
+@dataclass
+class NoteContext:
+    """What the single-note rules may know beyond the note itself."""
+
+    validators: list[tuple[str, Any]]
+
+
+def run_note_rules(note: ParsedNote, schemas: SchemaSet) -> list[tuple[str, Problem]]:
+    """Run every single-note rule on a parsed note. A rule that fails is reported, not raised."""
+    from notewarden.rules import NOTE_RULES
+
+    context = NoteContext(schemas.validators_for(note.path) if note.readable else [])
+    problems: list[tuple[str, Problem]] = []
+    for rule in NOTE_RULES:
+        try:
+            problems.extend((rule.name, problem) for problem in rule.check(note, context))
+        except Exception as exc:  # a bug in one rule must not stop the others
+            problems.append(
+                (rule.name, Problem(1, 1, f"internal error in rule {rule.name}: {exc!r}; "
+                                          "please report this"))
+            )
+    return problems
+
+
+def read_note(root: Path, file: VaultFile) -> ParsedNote:
+    """Read and parse one note; I/O failures become an unreadable note, never an exception."""
+    if file.size > MAX_NOTE_BYTES:
+        return unreadable_note(
+            file.path, f"file is {file.size / 2**20:.0f} MB, over the "
+                       f"{MAX_NOTE_BYTES // 2**20} MB limit; not checked")
+    try:
+        raw = (root / file.path).read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        if exc.errno == 40:  # ELOOP
+            reason = "symlink loop"
+        return unreadable_note(file.path, f"cannot read file: {reason}")
+    if len(raw) > MAX_NOTE_BYTES:
+        return unreadable_note(file.path, f"file is over {MAX_NOTE_BYTES // 2**20} MB; "
+                                          "not checked")
+    return parse_note(file.path, raw)
+
+
+def record_from(note: ParsedNote, file: VaultFile,
+                problems: list[tuple[str, Problem]]) -> NoteRecord:
+    data = note.data or {}
+    return NoteRecord(
+        path=note.path,
+        size=file.size,
+        mtime_ns=file.mtime_ns,
+        is_note=True,
+        readable=note.readable,
+        aliases=_alias_strings(data),
+        headings=tuple(note.headings),
+        heading_keys=frozenset(heading_key(h.text) for h in note.headings),
+        block_ids=frozenset(block.lower() for block in note.block_ids),
+        links=tuple(note.links),
+        tags=tuple(note.tags),
+        # Fixes are rebuilt from fresh bytes when fixing; the cache keeps only the flag.
+        problems=tuple(
+            (rule, replace(problem, fix=None, fixable=problem.fixable or problem.fix is not None))
+            for rule, problem in problems
+        ),
+        suppressed_lines=note.suppressed_lines,
+        suppressed_file=note.suppressed_file,
+    )
+
+
+def _alias_strings(data: dict[str, Any]) -> tuple[str, ...]:
+    # Every string Obsidian might show as an alias, whatever its shape: the alias-link rule
+    # uses these to explain links that name an alias.
+    out: list[str] = []
+    for key in ("aliases", "alias"):
+        value = data.get(key)
+        values = value if isinstance(value, list) else [value]
+        out.extend(item.strip() for item in values if isinstance(item, str) and item.strip())
+    return tuple(dict.fromkeys(out))
+
+
+_worker_state: dict[str, Any] = {}
+
+
+def _init_worker(root: Path, schemas: SchemaSet) -> None:
+    _worker_state["root"] = root
+    _worker_state["schemas"] = schemas
+
+
+def _parse_chunk(files: list[VaultFile]) -> list[NoteRecord]:
+    root, schemas = _worker_state["root"], _worker_state["schemas"]
+    return [parse_file(root, file, schemas) for file in files]
+
+
+def parse_file(root: Path, file: VaultFile, schemas: SchemaSet) -> NoteRecord:
+    note = read_note(root, file)
+    return record_from(note, file, run_note_rules(note, schemas))
+
+
+def parse_files(root: Path, files: list[VaultFile], schemas: SchemaSet,
+                jobs: int | None = None) -> list[NoteRecord]:
+    """Parse notes, on every core when there are enough of them to be worth it."""
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
+        return [parse_file(root, file, schemas) for file in files]
+    chunks = [files[i : i + _CHUNK] for i in range(0, len(files), _CHUNK)]
+    records: list[NoteRecord] = []
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                             initargs=(root, schemas)) as pool:
+        for chunk_records in pool.map(_parse_chunk, chunks):
+            records.extend(chunk_records)
+    return records
+
+
+def build_index(config: Config, schemas: SchemaSet, *, use_cache: bool = True,
+                jobs: int | None = None) -> VaultIndex:
+    """Walk the vault and index every note, re-parsing only what changed since the cache."""
+    root = config.root
+    files, walk_problems = walk_vault(root)
+    cached = cache.load(root, schemas.digest) if use_cache else {}
+    records: dict[str, NoteRecord] = {}
+    attachments: list[str] = []
+    stale: list[VaultFile] = []
+    for file in files:
+        if not file.path.lower().endswith(".md"):
+            attachments.append(file.path)
+            continue
+        hit = cached.get(file.path)
+        if hit is not None and hit.size == file.size and hit.mtime_ns == file.mtime_ns \
+                and file.size >= 0:
+            records[file.path] = hit
+        else:
+            stale.append(file)
+    if stale:
+        schemas.check(config)
+    for record in parse_files(root, stale, schemas, jobs):
+        records[record.path] = record
+    if use_cache and (stale or len(cached) != len(records)):
+        cache.save(root, schemas.digest, records)
+    index = VaultIndex(root, records, attachments)
+    index.walk_problems = [(p.path, p.message) for p in walk_problems]
+    return index
+
+
+# --- resolution -------------------------------------------------------------------------
+
+
+class Status(str, Enum):
+    OK = "ok"
+    MISSING_NOTE = "missing-note"
+    MISSING_ATTACHMENT = "missing-attachment"
+    MISSING_HEADING = "missing-heading"
+    MISSING_BLOCK = "missing-block"
+
+
+class Resolution(NamedTuple):
+    status: Status
+    target: str | None  # the resolved file's path
+    candidates: tuple[str, ...]  # every note a bare name matched, when more than one
+    missing: str = ""  # the heading or block id that was not found
+
+
+_HEADING_PUNCTUATION = str.maketrans({ch: " " for ch in "!\"#$%&()*+,.:;<=>?@^`{|}~/[]\\"})
+
+
+def heading_key(text: str) -> str:
+    """How Obsidian compares headings: punctuation to spaces, whitespace collapsed, lowercase."""
+    return " ".join(normalize_name(text).translate(_HEADING_PUNCTUATION).split())
+
+
+def strip_md(path: str) -> str:
+    return path[:-3] if path.lower().endswith(".md") else path
+
+
+class VaultIndex:
+    """Notes and attachments by normalised name and path; resolves links as Obsidian does."""
+
+    def __init__(self, root: Path, records: dict[str, NoteRecord],
+                 attachments: Iterable[str]) -> None:
+        self.root = root
+        self.records = records
+        self.attachments = set(attachments)
+        self.walk_problems: list[tuple[str, str]] = []
+        self.notes_by_name: dict[str, list[str]] = {}
+        self.notes_by_path: dict[str, str] = {}
+        self.files_by_name: dict[str, list[str]] = {}
+        self.files_by_path: dict[str, str] = {}
+        self.alias_owners: dict[str, list[str]] = {}
+        self._note_keys: dict[str, str] = {}
+        self._resolved: dict[tuple[str, str], tuple[str | None, tuple[str, ...], bool]] = {}
+        self._by_note: dict[str, list[tuple[Link, Resolution]]] = {}
+        for path in records:
+            self._add_note(path)
+        for path in self.attachments:
+            self._add_attachment(path)
+        for record in records.values():
+            for alias in record.aliases:
+                owners = self.alias_owners.setdefault(normalize_name(alias), [])
+                if record.path not in owners:
+                    owners.append(record.path)
+
+    def _add_note(self, path: str) -> None:
+        key = normalize_name(strip_md(path))
+        self._note_keys[path] = key
+        self.notes_by_path[key] = path
+        self.notes_by_name.setdefault(key.rsplit("/", 1)[-1], []).append(path)
+
+    def _add_attachment(self, path: str) -> None:
+        key = normalize_name(path)
+        self.files_by_path[key] = path
+        self.files_by_name.setdefault(key.rsplit("/", 1)[-1], []).append(path)
+
+    @property
+    def notes(self) -> list[NoteRecord]:
+        return list(self.records.values())
+
+    # Obsidian's getFirstLinkpathDest, as documented and observed:
+    #  - names match case-insensitively after NFC normalisation;
+    #  - `Name`, `Name.md` and `folder/Name` (any path suffix) all work; `./` and `../` are
+    #    relative to the linking note; other files need their extension;
+    #  - among several matches, prefer those under the linking note's folder, then the
+    #    shortest path.
+    def locate(self, linkpath: str, source: str) -> tuple[str | None, tuple[str, ...], bool]:
+        """Find the file a link path points at: (path, all candidates, is_note)."""
+        source_dir = posixpath.dirname(source)
+        memo_key = (source_dir, linkpath)
+        hit = self._resolved.get(memo_key)
+        if hit is None:
+            hit = self._resolved[memo_key] = self._locate(linkpath, source_dir)
+        return hit
+
+    def _locate(self, linkpath: str, source_dir: str) -> tuple[str | None, tuple[str, ...], bool]:
+        key = normalize_name(linkpath.strip()).lstrip("/")
+        if key.startswith(("./", "../")):
+            joined = posixpath.normpath(posixpath.join(normalize_name(source_dir), key))
+            if joined.startswith(".."):
+                return None, (), True
+            note = self.notes_by_path.get(strip_md(joined))
+            if note is not None:
+                return note, (note,), True
+            file = self.files_by_path.get(joined)
+            return file, (() if file is None else (file,)), False
+        note_key = strip_md(key)
+        candidates = self._matches(self.notes_by_name, note_key, self._note_keys.get)
+        if candidates:
+            best = min(candidates, key=lambda path: _rank(path, source_dir))
+            return best, tuple(sorted(candidates, key=lambda p: _rank(p, source_dir))), True
+        if note_key == key:  # no `.md`: perhaps an attachment such as `image.png`
+            files = self._matches(self.files_by_name, key, normalize_name)
+            if files:
+                best = min(files, key=lambda path: _rank(path, source_dir))
+                return best, tuple(sorted(files, key=lambda p: _rank(p, source_dir))), False
+        return None, (), True
+
+    @staticmethod
+    def _matches(by_name: dict[str, list[str]], key: str, key_of: Any) -> list[str]:
+        candidates = by_name.get(key.rsplit("/", 1)[-1])
+        if not candidates:
+            return []
+        if "/" not in key:
+            return candidates
+        suffix = "/" + key
+        return [path for path in candidates
+                if (full := key_of(path)) == key or full.endswith(suffix)]
+
+    def resolve(self, source: NoteRecord, link: Link) -> Resolution:
+        """Resolve a link from `source`, checking its heading or block if it has one."""
+        if not link.target:
+            target, candidates, is_note = source.path, (source.path,), True
+        else:
+            target, candidates, is_note = self.locate(link.target, source.path)
+        if target is None:
+            return Resolution(
+                Status.MISSING_ATTACHMENT if is_attachment_path(link.target)
+                else Status.MISSING_NOTE, None, ())
+        ambiguous = candidates if len(candidates) > 1 and "/" not in link.target else ()
+        if not is_note or not link.subpath:
+            return Resolution(Status.OK, target, ambiguous)
+        record = self.records.get(target)
+        if record is None or not record.readable:
+            return Resolution(Status.OK, target, ambiguous)
+        subpath = link.subpath
+        if subpath.startswith("^"):
+            block = subpath[1:].strip()
+            if block.lower() not in record.block_ids:
+                return Resolution(Status.MISSING_BLOCK, target, ambiguous, block)
+            return Resolution(Status.OK, target, ambiguous)
+        for part in subpath.split("#"):
+            if part.strip() and heading_key(part) not in record.heading_keys:
+                return Resolution(Status.MISSING_HEADING, target, ambiguous, part.strip())
+        return Resolution(Status.OK, target, ambiguous)
+
+    def resolutions(self, source: NoteRecord) -> list[tuple[Link, Resolution]]:
+        """Every link of a note with its resolution, computed once and shared by the rules."""
+        cached = self._by_note.get(source.path)
+        if cached is None:
+            cached = [(link, self.resolve(source, link)) for link in source.links]
+            self._by_note[source.path] = cached
+        return cached
+
+    def display_name(self, path: str) -> str:
+        return strip_md(path).rsplit("/", 1)[-1]
+
+
+def _rank(path: str, source_dir: str) -> tuple[int, int, str]:
+    under_source = not source_dir or path.startswith(source_dir + "/")
+    return (0 if under_source else 1, len(path), path)
+
+
+def is_attachment_path(linkpath: str) -> bool:
+    name = linkpath.rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    return dot > 0 and name[dot + 1 :].lower() in ATTACHMENT_EXTENSIONS
+
+
+__all__ = ["Heading", "LinkKind", "Resolution", "Status", "VaultIndex", "build_index"]

@@ -1,0 +1,134 @@
+"""The small typed records that flow through notewarden.
+
+files -> NoteRecord (index) -> Problem (rules) -> Finding (engine) -> Fix/Edit -> files
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import NamedTuple
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class FixSafety(str, Enum):
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace bytes[start:end] of the file as it was read with `replacement`."""
+
+    start: int
+    end: int
+    replacement: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A repair: byte-span edits against the bytes that were read, plus how safe it is."""
+
+    edits: tuple[Edit, ...]
+    safety: FixSafety
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """What a rule reports: a position and a message. The engine adds the rest."""
+
+    line: int
+    column: int
+    message: str
+    fix: Fix | None = None
+    fixable: bool = False  # kept when the fix itself is dropped (e.g. in the cache)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A problem stamped with its file, rule and effective severity."""
+
+    path: str  # POSIX, relative to the vault root
+    line: int  # 1-based
+    column: int  # 1-based, in characters
+    rule: str
+    severity: Severity
+    message: str
+    fix: Fix | None = None
+    fixable: bool = False
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "message": self.message,
+            "fixable": self.fixable,
+        }
+
+
+class LinkKind(str, Enum):
+    WIKILINK = "wikilink"
+    EMBED = "embed"
+    MARKDOWN = "markdown"
+    MARKDOWN_EMBED = "markdown-embed"
+    FRONTMATTER = "frontmatter"
+
+
+class Link(NamedTuple):
+    """One link found in a note, with its position.
+
+    `target` is the link path without subpath (decoded, as the user wrote it);
+    `subpath` is what follows the first `#` (`Heading`, `^block`, `page=3`), or "".
+    `start`/`end` are character offsets of the whole link in the note's text.
+    """
+
+    kind: LinkKind
+    target: str
+    subpath: str
+    display: str | None
+    line: int
+    column: int
+    start: int
+    end: int
+
+
+class Heading(NamedTuple):
+    level: int
+    text: str
+    line: int
+
+
+class NoteRecord(NamedTuple):
+    """Everything the vault-wide rules need to know about one file, built in one pass.
+
+    Holds no body text, so a 10,000-note index stays small and caches cheaply.
+    `problems` are the findings of the single-note rules, keyed by rule name.
+    """
+
+    path: str
+    size: int
+    mtime_ns: int
+    is_note: bool  # a Markdown note, as opposed to an attachment
+    readable: bool  # decoded as UTF-8 (headings and blocks are known)
+    aliases: tuple[str, ...]
+    headings: tuple[Heading, ...]
+    heading_keys: frozenset[str]
+    block_ids: frozenset[str]
+    links: tuple[Link, ...]
+    tags: tuple[str, ...]
+    problems: tuple[tuple[str, Problem], ...]
+    suppressed_lines: dict[int, frozenset[str]]  # line -> rule names ("*": every rule)
+    suppressed_file: frozenset[str]  # rule names ignored in the whole file ("*": every rule)
+
+
+ALL_RULES_MARK = "*"

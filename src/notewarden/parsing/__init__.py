@@ -1,0 +1,1 @@
+"""Turning a file's bytes into a parsed note: front-matter, body structure, links."""

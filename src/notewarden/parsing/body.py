@@ -1,0 +1,256 @@
+"""Scan a note's Markdown for the things Obsidian indexes: links, headings, block ids, tags.
+
+Nothing inside fenced code, indented code, inline code, math (`$...$`, `$$...$$`) or HTML
+comments is indexed. Obsidian comments (`%% ... %%`) are NOT masked: Obsidian still
+indexes the links inside them (they show in backlinks and the graph), so notewarden checks
+them too. That is also where inline suppressions (`%% notewarden: ignore RULE %%`) live.
+
+The scan works on the whole text with a few C-level regex passes and a sorted list of
+masked spans, rather than a Python loop over characters, so it stays fast on big vaults.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from urllib.parse import unquote
+
+from notewarden.model import ALL_RULES_MARK, Heading, Link, LinkKind
+
+# One alternation, scanned left to right: whichever construct opens first wins, so a
+# backtick inside a fence or a fence inside an HTML comment is handled as Markdown does.
+_MASK_RE = re.compile(
+    r"""
+    (?P<fence>^[ \t]{0,3}(?P<fchar>`{3,}|~{3,})[^\n]*
+        (?:\n.*?\n[ \t]{0,3}(?P=fchar)[`~]*[ \t]*(?=\n|\Z)|.*\Z))
+  | (?P<comment><!--.*?(?:-->|\Z))
+  | (?P<mathblock>\$\$.*?(?:\$\$|\Z))
+  | (?P<indented>(?:\A|(?<=\n))[ \t]*\n(?P<code>(?:(?:\ {4}|\t)[^\n]*(?:\n|\Z)(?:[ \t]*\n)*)+))
+  | (?P<code_span>(?<!`)(?P<ticks>`+)(?!`)(?:[^\n]|\n(?![ \t]*\n))*?(?<!`)(?P=ticks)(?!`))
+  | (?P<math>(?<![\$\\])\$(?=[^\s$])[^$\n]*?(?<=[^\s$\\])\$(?![\d$]))
+    """,
+    re.MULTILINE | re.DOTALL | re.VERBOSE,
+)
+_LIST_OR_INDENT_RE = re.compile(r"[ \t]*(?:[-*+]|\d+[.)])[ \t]|(?: {4}|\t)")
+
+_WIKILINK_RE = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
+_MD_LINK_RE = re.compile(
+    r"(!?)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(\s*(<[^<>\n]+>|[^\s()<>]+(?:\([^\s()]*\)[^\s()<>]*)*)"
+    r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"
+)
+_SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_ATX_RE = re.compile(r"^[ \t]{0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*\r?$", re.MULTILINE)
+_SETEXT_RE = re.compile(
+    r"^(?P<text>[ \t]{0,3}[^\s>#|\-*+][^\n]*?)[ \t]*\r?\n[ \t]{0,3}(?P<bar>=+|-+)[ \t]*\r?$",
+    re.MULTILINE,
+)
+_BLOCK_ID_RE = re.compile(r"(?:^|[ \t])\^([A-Za-z0-9-]+)[ \t]*\r?$", re.MULTILINE)
+_TAG_RE = re.compile(r"(?<![\w/#&\[\]])#([\w/-]*[^\W\d][\w/-]*)")
+_SUPPRESS_RE = re.compile(
+    r"%%[ \t]*notewarden:[ \t]*(ignore-file|ignore)\b([^%\n]*)%%", re.IGNORECASE
+)
+
+
+class LineIndex:
+    """Maps character offsets to 1-based (line, column)."""
+
+    __slots__ = ("starts",)
+
+    def __init__(self, text: str) -> None:
+        starts = [0]
+        find = text.find
+        pos = find("\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            pos = find("\n", pos + 1)
+        self.starts = starts
+
+    def position(self, offset: int) -> tuple[int, int]:
+        line = bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
+
+    def line_of(self, offset: int) -> int:
+        return bisect_right(self.starts, offset)
+
+
+class MaskedSpans:
+    """Sorted, non-overlapping (start, end) spans of text that is not Markdown prose."""
+
+    __slots__ = ("starts", "ends")
+
+    def __init__(self, text: str, offset: int = 0) -> None:
+        starts: list[int] = []
+        ends: list[int] = []
+        if any(ch in text for ch in "`~$<\t") or "    " in text:
+            for match in _MASK_RE.finditer(text, offset):
+                if match.lastgroup == "indented" or match.group("code") is not None:
+                    if not _is_indented_code(text, match.start("code")):
+                        continue
+                    start = match.start("code")
+                else:
+                    start = match.start()
+                starts.append(start)
+                ends.append(match.end())
+        self.starts = starts
+        self.ends = ends
+
+    def contains(self, offset: int) -> bool:
+        i = bisect_right(self.starts, offset) - 1
+        return i >= 0 and offset < self.ends[i]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(zip(self.starts, self.ends, strict=True))
+
+
+def _is_indented_code(text: str, start: int) -> bool:
+    """An indented block is code unless it continues a list item or an indented block."""
+    end = start
+    # Walk back over blank lines to the previous non-blank line.
+    while end > 0:
+        line_start = text.rfind("\n", 0, end - 1) + 1
+        line = text[line_start : end - 1] if end > 0 else ""
+        if line.strip():
+            return _LIST_OR_INDENT_RE.match(line) is None
+        if line_start == 0:
+            return True
+        end = line_start
+    return True
+
+
+def split_target(raw: str) -> tuple[str, str]:
+    """Split `Note#Heading#Sub` into ("Note", "Heading#Sub")."""
+    hash_at = raw.find("#")
+    if hash_at == -1:
+        return raw.strip(), ""
+    return raw[:hash_at].strip(), raw[hash_at + 1 :].strip()
+
+
+def parse_wikilink_inner(inner: str) -> tuple[str, str, str | None]:
+    """`Note#H|shown` -> (target, subpath, display). The table escape `Note\\|shown` works."""
+    bar = inner.find("|")
+    display: str | None = None
+    if bar != -1:
+        display = inner[bar + 1 :]
+        inner = inner[:bar]
+        if inner.endswith("\\"):  # [[Note\|shown]] inside a table
+            inner = inner[:-1]
+    target, subpath = split_target(inner)
+    return target, subpath, display
+
+
+def find_wikilinks(
+    text: str, start: int, end: int, lines: LineIndex, masked: MaskedSpans | None,
+    kind_override: LinkKind | None = None,
+) -> list[Link]:
+    links: list[Link] = []
+    for match in _WIKILINK_RE.finditer(text, start, end):
+        if masked is not None and masked.contains(match.start()):
+            continue
+        target, subpath, display = parse_wikilink_inner(match.group(2))
+        if not target and not subpath:
+            continue
+        kind = kind_override or (LinkKind.EMBED if match.group(1) else LinkKind.WIKILINK)
+        line, column = lines.position(match.start())
+        links.append(Link(kind, target, subpath, display, line, column, match.start(), match.end()))
+    return links
+
+
+def find_markdown_links(
+    text: str, start: int, lines: LineIndex, masked: MaskedSpans
+) -> list[Link]:
+    """Markdown links to local files: `[t](My%20Note.md#Heading)`, `![](image.png)`."""
+    links: list[Link] = []
+    if "](" not in text:
+        return links
+    for match in _MD_LINK_RE.finditer(text, start):
+        if masked.contains(match.start()):
+            continue
+        destination = match.group(3)
+        if destination.startswith("<"):
+            destination = destination[1:-1]
+        if _SCHEME_RE.match(destination):  # https:, mailto:, obsidian:, file:
+            continue
+        target, subpath = split_target(unquote(destination))
+        if not target and not subpath:
+            continue
+        kind = LinkKind.MARKDOWN_EMBED if match.group(1) else LinkKind.MARKDOWN
+        line, column = lines.position(match.start())
+        links.append(
+            Link(kind, target, unquote(subpath), match.group(2), line, column,
+                 match.start(), match.end())
+        )
+    return links
+
+
+def find_headings(text: str, start: int, lines: LineIndex, masked: MaskedSpans) -> list[Heading]:
+    headings: list[Heading] = []
+    if "#" in text:
+        for match in _ATX_RE.finditer(text, start):
+            if match.group(2) and not masked.contains(match.start()):
+                headings.append(
+                    Heading(len(match.group(1)), match.group(2), lines.line_of(match.start()))
+                )
+    if "\n=" in text or "\n-" in text or "\n " in text:
+        for match in _SETEXT_RE.finditer(text, start):
+            heading_text = match.group("text").strip()
+            line_start = match.start()
+            # A multi-line paragraph makes one multi-line heading; we index its last line,
+            # which errs towards finding a heading rather than reporting a broken one.
+            if masked.contains(line_start) or not heading_text:
+                continue
+            level = 1 if match.group("bar").startswith("=") else 2
+            headings.append(Heading(level, heading_text, lines.line_of(line_start)))
+        headings.sort(key=lambda heading: heading.line)
+    return headings
+
+
+def find_block_ids(text: str, start: int, masked: MaskedSpans) -> list[str]:
+    if "^" not in text:
+        return []
+    return [
+        match.group(1)
+        for match in _BLOCK_ID_RE.finditer(text, start)
+        if not masked.contains(match.start(1))
+    ]
+
+
+def find_tags(text: str, start: int, masked: MaskedSpans) -> list[str]:
+    if "#" not in text:
+        return []
+    return [
+        match.group(1)
+        for match in _TAG_RE.finditer(text, start)
+        if not masked.contains(match.start())
+        and not (match.start() == 0 or text[match.start() - 1] == "\n")  # not a heading
+    ]
+
+
+def find_suppressions(
+    text: str, lines: LineIndex, masked: MaskedSpans
+) -> tuple[dict[int, frozenset[str]], frozenset[str]]:
+    """Read `%% notewarden: ignore RULE %%` and `%% notewarden: ignore-file RULE %%`.
+
+    A line-level directive covers its own line; when the directive is alone on its line it
+    also covers the next line, so it can sit above a line it should not clutter.
+    With no rule named, every rule is ignored.
+    """
+    by_line: dict[int, frozenset[str]] = {}
+    whole_file: set[str] = set()
+    if "notewarden:" not in text:
+        return by_line, frozenset()
+    for match in _SUPPRESS_RE.finditer(text):
+        if masked.contains(match.start()):
+            continue
+        rules = frozenset(re.split(r"[\s,]+", match.group(2).strip())) - {""}
+        rules = rules or frozenset({ALL_RULES_MARK})
+        if match.group(1).lower() == "ignore-file":
+            whole_file |= rules
+            continue
+        line = lines.line_of(match.start())
+        by_line[line] = by_line.get(line, frozenset()) | rules
+        line_start = lines.starts[line - 1]
+        line_end = text.find("\n", match.end())
+        rest = text[line_start : len(text) if line_end == -1 else line_end]
+        if rest.strip() == match.group(0):
+            by_line[line + 1] = by_line.get(line + 1, frozenset()) | rules
+    return by_line, frozenset(whole_file)

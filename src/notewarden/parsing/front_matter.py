@@ -1,0 +1,218 @@
+"""Find and parse a note's YAML front-matter the way Obsidian reads it.
+
+Obsidian reads front-matter only when the file's first line is `---`; it ends at the
+next line that is exactly `---`. The YAML is read with YAML 1.2 core-schema rules
+(so `draft: no` stays the string "no" and `2025-12-23` stays a string), parsed by
+libyaml through PyYAML's CSafeLoader for speed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+# A front-matter document this large after alias expansion is an attack, not a note.
+MAX_EXPANDED_NODES = 100_000
+
+_OPEN_RE = re.compile(r"---[ \t]*\r?\n")
+_CLOSE_RE = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
+
+
+class Yaml12Loader(yaml.CSafeLoader):
+    """CSafeLoader with the YAML 1.2 core schema's implicit types instead of YAML 1.1's."""
+
+
+Yaml12Loader.yaml_implicit_resolvers = {}
+for _tag, _pattern, _first in (
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    (
+        "float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+0123456789.",
+    ),
+    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+):
+    Yaml12Loader.add_implicit_resolver(
+        f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), list(_first)
+    )
+
+
+def _construct_int12(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    # YAML 1.2: "017" is 17, not octal 15; octal and hex need 0o / 0x.
+    value = str(loader.construct_scalar(node))
+    if value[:2] in ("0o", "0x"):
+        return int(value[2:], 8 if value[1] == "o" else 16)
+    return int(value, 10)
+
+
+Yaml12Loader.add_constructor("tag:yaml.org,2002:int", _construct_int12)
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatterBlock:
+    """Where the front-matter sits in the note's text (BOM already removed)."""
+
+    yaml_text: str  # the YAML between the fences
+    yaml_start: int  # character offset of yaml_text in the note text
+    first_line: int  # line number of the YAML's first line (the line after `---`)
+    body_start: int  # character offset just past the closing fence's line
+
+
+@dataclass(slots=True)
+class ParsedFrontMatter:
+    data: dict[str, Any] | None  # None when absent or unusable
+    node: yaml.Node | None  # the composed node tree, for positions of keys
+    error: str | None  # YAML's complaint, for the yaml-syntax rule
+    error_line: int  # line in the note (1-based) of the complaint
+    error_column: int
+
+
+def find_front_matter(text: str) -> tuple[FrontMatterBlock | None, bool]:
+    """Locate the front-matter block.
+
+    Returns (block, unclosed): block is None when the note has none; unclosed is True when
+    the note opens with `---` but never closes it (Obsidian then shows it all as body).
+    """
+    opening = _OPEN_RE.match(text)
+    if opening is None:
+        return None, False
+    closing = _CLOSE_RE.search(text, opening.end())
+    if closing is None:
+        return None, True
+    # An empty block (`---` then `---`) is fine: its YAML text is "".
+    yaml_end = closing.start()
+    newline = text.find("\n", closing.end())
+    body_start = len(text) if newline == -1 else newline + 1
+    if closing.start() == opening.end():
+        yaml_text = ""
+    else:
+        yaml_text = text[opening.end() : yaml_end]
+    return FrontMatterBlock(yaml_text, opening.end(), 2, body_start), False
+
+
+def parse_yaml(block: FrontMatterBlock) -> ParsedFrontMatter:
+    """Parse front-matter YAML, never raising: errors come back as a message and a line."""
+    if not block.yaml_text.strip():
+        return ParsedFrontMatter({}, None, None, 0, 0)
+    loader = Yaml12Loader(block.yaml_text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return ParsedFrontMatter({}, None, None, 0, 0)
+        if _expanded_size(node) > MAX_EXPANDED_NODES:
+            return ParsedFrontMatter(
+                None,
+                None,
+                f"front-matter expands to more than {MAX_EXPANDED_NODES:,} values through "
+                "YAML aliases (an alias bomb?); it was not read",
+                block.first_line,
+                1,
+            )
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = block.first_line + (mark.line if mark else 0)
+        column = (mark.column + 1) if mark else 1
+        message = " ".join(part for part in (exc.context, exc.problem) if part)
+        return ParsedFrontMatter(None, None, message or str(exc), line, column)
+    except (yaml.YAMLError, RecursionError, ValueError, OverflowError) as exc:
+        detail = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        return ParsedFrontMatter(None, None, f"front-matter could not be read: {detail}",
+                                 block.first_line, 1)
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        kind = type(data).__name__ if data is not None else "null"
+        kind = {"list": "a list", "str": "a string", "int": "a number"}.get(kind, kind)
+        return ParsedFrontMatter(
+            None, None, f"front-matter must be a mapping of properties, not {kind}",
+            block.first_line, 1,
+        )
+    return ParsedFrontMatter(data, node, None, 0, 0)
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """Count the nodes the document would have with every alias expanded.
+
+    Aliased nodes are shared objects in the composed graph, so memoising by id keeps this
+    linear in the graph's size even for a billion-laughs document. Cycles count as too big.
+    """
+    sizes: dict[int, int] = {}
+    in_progress: set[int] = set()
+    too_big = MAX_EXPANDED_NODES + 1
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if key in sizes:
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            sizes[key] = 1
+            continue
+        children: list[yaml.Node]
+        if isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        else:
+            children = list(node.value)
+        if children_done:
+            in_progress.discard(key)
+            sizes[key] = min(too_big, 1 + sum(sizes.get(id(child), too_big) for child in children))
+            continue
+        if key in in_progress:  # a recursive alias
+            return too_big
+        in_progress.add(key)
+        stack.append((node, True))
+        for child in children:
+            if id(child) in in_progress:
+                return too_big
+            if id(child) not in sizes:
+                stack.append((child, False))
+    return sizes.get(id(root), too_big)
+
+
+def key_line(node: yaml.Node | None, path: tuple[Any, ...], first_line: int) -> tuple[int, int]:
+    """The note line and column of the value at `path` (a JSON-Schema error path).
+
+    Walks as deep along the path as the node tree allows; falls back to the block's start.
+    """
+    if node is None:
+        return first_line - 1, 1
+    line, column = node.start_mark.line, node.start_mark.column
+    current: yaml.Node = node
+    for part in path:
+        found: yaml.Node | None = None
+        if isinstance(current, yaml.MappingNode):
+            for key_node, value_node in current.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
+                    line, column = key_node.start_mark.line, key_node.start_mark.column
+                    found = value_node
+                    break
+        elif isinstance(current, yaml.SequenceNode) and isinstance(part, int):
+            if 0 <= part < len(current.value):
+                found = current.value[part]
+                line, column = found.start_mark.line, found.start_mark.column
+        if found is None:
+            break
+        current = found
+    return first_line + line, column + 1
+
+
+def to_json_compatible(value: Any) -> Any:
+    """Make constructed YAML safe to hand to jsonschema: string keys, ISO dates, lists."""
+    import datetime
+
+    if isinstance(value, dict):
+        return {str(k) if not isinstance(k, str) else k: to_json_compatible(v)
+                for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [to_json_compatible(v) for v in value]
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value

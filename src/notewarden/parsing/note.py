@@ -1,0 +1,147 @@
+"""Parse one file's bytes into a ParsedNote: the single pass every rule reads from."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from notewarden.model import Heading, Link, LinkKind
+from notewarden.parsing import body
+from notewarden.parsing.front_matter import (
+    FrontMatterBlock,
+    ParsedFrontMatter,
+    find_front_matter,
+    parse_yaml,
+)
+
+BOM = "\ufeff"
+_FM_LINK_RE = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
+
+
+@dataclass(slots=True)
+class ParsedNote:
+    """A note's text and everything found in it. Rules read this; they never read files."""
+
+    path: str  # POSIX, relative to the vault root
+    raw: bytes
+    text: str = ""  # decoded, without the BOM ("" when undecodable)
+    has_bom: bool = False
+    read_error: str | None = None  # the file could not be read at all
+    decode_error: str | None = None  # not UTF-8: the message for the encoding rule
+    decode_error_line: int = 1
+    decode_error_column: int = 1
+    block: FrontMatterBlock | None = None
+    front_matter_unclosed: bool = False
+    front_matter: ParsedFrontMatter | None = None
+    body_start: int = 0  # character offset where the Markdown body starts
+    lines: body.LineIndex = field(default_factory=lambda: body.LineIndex(""))
+    masked: body.MaskedSpans = field(default_factory=lambda: body.MaskedSpans(""))
+    links: list[Link] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
+    block_ids: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    suppressed_lines: dict[int, frozenset[str]] = field(default_factory=dict)
+    suppressed_file: frozenset[str] = frozenset()
+
+    @property
+    def readable(self) -> bool:
+        return self.read_error is None and self.decode_error is None
+
+    @property
+    def data(self) -> dict[str, Any] | None:
+        """The front-matter properties, or None when absent or unreadable."""
+        return self.front_matter.data if self.front_matter else None
+
+    @property
+    def name(self) -> str:
+        """The note's name as Obsidian shows it: the file name without `.md`."""
+        base = self.path.rsplit("/", 1)[-1]
+        return base[:-3] if base.lower().endswith(".md") else base
+
+
+def unreadable_note(path: str, message: str) -> ParsedNote:
+    return ParsedNote(path=path, raw=b"", read_error=message)
+
+
+def parse_note(path: str, raw: bytes) -> ParsedNote:
+    """Decode and scan a note. Never raises on bad content: problems become fields."""
+    note = ParsedNote(path=path, raw=raw)
+    if b"\x00" in raw[:8192]:
+        note.decode_error = "binary file, not a text note (it contains NUL bytes)"
+        return note
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        hint = " (it looks like UTF-16)" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
+        note.decode_error = (
+            f"not valid UTF-8{hint}: byte 0x{raw[exc.start]:02x} at line {line}, "
+            f"column {column}; Obsidian will show replacement characters"
+        )
+        note.decode_error_line, note.decode_error_column = line, column
+        return note
+    if text.startswith(BOM):
+        text = text[1:]
+        note.has_bom = True
+    note.text = text
+    note.lines = body.LineIndex(text)
+    if not path.lower().endswith(".md"):
+        return note
+
+    block, unclosed = find_front_matter(text)
+    note.block, note.front_matter_unclosed = block, unclosed
+    if block is not None:
+        note.front_matter = parse_yaml(block)
+        note.body_start = block.body_start
+    start = note.body_start
+    note.masked = masked = body.MaskedSpans(text, start)
+    lines = note.lines
+    if block is not None and note.front_matter is not None and note.front_matter.data:
+        note.links.extend(_front_matter_links(note, block, note.front_matter))
+    if "[[" in text:
+        note.links.extend(body.find_wikilinks(text, start, len(text), lines, masked))
+    note.links.extend(body.find_markdown_links(text, start, lines, masked))
+    note.headings = body.find_headings(text, start, lines, masked)
+    note.block_ids = body.find_block_ids(text, start, masked)
+    note.tags = body.find_tags(text, start, masked)
+    note.suppressed_lines, note.suppressed_file = body.find_suppressions(text, lines, masked)
+    return note
+
+
+def _front_matter_links(
+    note: ParsedNote, block: FrontMatterBlock, front_matter: ParsedFrontMatter
+) -> list[Link]:
+    """Links in front-matter string values, such as `related: ["[[B]]"]`.
+
+    An unquoted `[[B]]` is a nested YAML list, not a link, so only `[[...]]` text that
+    really sits inside a string value counts.
+    """
+    wanted: set[str] = set()
+    stack: list[Any] = [front_matter.data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if "[[" in value:
+                wanted.update(match.group(0) for match in _FM_LINK_RE.finditer(value))
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    if not wanted:
+        return []
+    start = block.yaml_start
+    end = start + len(block.yaml_text)
+    links = body.find_wikilinks(
+        note.text, start, end, note.lines, None, kind_override=LinkKind.FRONTMATTER
+    )
+    return [link for link in links if note.text[link.start : link.end] in wanted]
+
+
+def normalize_name(name: str) -> str:
+    """The key Obsidian matches names by: NFC-normalised and lowercased."""
+    if not name.isascii():
+        name = unicodedata.normalize("NFC", name)
+    return name.lower()

@@ -1,0 +1,94 @@
+"""The rule registry: every rule is one module here, listed once below.
+
+A rule module defines NAME, SEVERITY, FIX_SAFETY, SUMMARY, SCOPE and `check`; its
+docstring is the documentation `notewarden rules NAME` prints. Rules never read files or
+print: note rules see a ParsedNote, vault rules see a NoteRecord and the VaultIndex.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from notewarden.model import FixSafety, Problem, Severity
+from notewarden.rules import (
+    alias_format,
+    alias_link,
+    ambiguous_link,
+    broken_block,
+    broken_heading,
+    broken_link,
+    duplicate_block,
+    encoding,
+    missing_attachment,
+    mojibake,
+    schema,
+    tag_format,
+    unreadable,
+    yaml_syntax,
+)
+
+NOTE_SCOPE = "note"  # needs one note's text: runs while indexing, results are cached
+VAULT_SCOPE = "vault"  # needs the whole vault's index: runs after indexing
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    severity: Severity
+    fix_safety: FixSafety
+    summary: str
+    scope: str
+    check: Callable[..., Iterable[Problem]]
+    doc: str
+    fix: Callable[..., Any] | None = None
+
+    @classmethod
+    def from_module(cls, module: ModuleType) -> Rule:
+        return cls(
+            name=module.NAME,
+            severity=module.SEVERITY,
+            fix_safety=module.FIX_SAFETY,
+            summary=module.SUMMARY,
+            scope=module.SCOPE,
+            check=module.check,
+            doc=(module.__doc__ or "").strip(),
+            fix=getattr(module, "fix", None),
+        )
+
+
+_MODULES = (
+    unreadable,
+    encoding,
+    yaml_syntax,
+    schema,
+    broken_link,
+    broken_heading,
+    broken_block,
+    missing_attachment,
+    ambiguous_link,
+    alias_link,
+    alias_format,
+    tag_format,
+    duplicate_block,
+    mojibake,
+)
+
+RULES: dict[str, Rule] = {rule.name: rule for rule in map(Rule.from_module, _MODULES)}
+NOTE_RULES = tuple(rule for rule in RULES.values() if rule.scope == NOTE_SCOPE)
+VAULT_RULES = tuple(rule for rule in RULES.values() if rule.scope == VAULT_SCOPE)
+
+
+class UnknownRuleError(ValueError):
+    pass
+
+
+def get_rule(name: str) -> Rule:
+    try:
+        return RULES[name]
+    except KeyError:
+        raise UnknownRuleError(
+            f"unknown rule {name!r}; `notewarden rules` lists them all"
+        ) from None

@@ -1,0 +1,110 @@
+"""
+alias-format: aliases that Obsidian won't read as a list of strings.
+
+## What it does
+Checks the `aliases` property. Reports the singular `alias:` key (no longer read since
+Obsidian 1.9), a bare string instead of a list, an empty (null) value, items that are not
+strings, duplicate aliases, and an alias equal to the note's own name.
+
+## Why it matters
+Obsidian only offers a note under its aliases (in link suggestions, the quick switcher and
+search) when `aliases` is a list of strings. A wrong shape makes the aliases vanish without
+any warning.
+
+## Example
+```markdown
+---
+alias: Scaling paradox
+aliases: [Continual Learning, On-the-job learning, On-the-job learning]
+---
+```
+(in a note named `Continual Learning`)
+
+## Use instead
+```markdown
+---
+aliases:
+  - Scaling paradox
+  - On-the-job learning
+---
+```
+
+## Fix
+Safe. `alias: X` becomes an `aliases:` list in the same place; a bare string becomes a
+one-item list; duplicates and the note's own name are removed. Comments, key order, quoting
+and every other key stay as they were.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from notewarden.model import FixSafety, Problem, Severity
+from notewarden.parsing.front_matter import key_line
+from notewarden.parsing.note import ParsedNote, normalize_name
+
+NAME = "alias-format"
+SEVERITY = Severity.WARNING
+FIX_SAFETY = FixSafety.SAFE
+SUMMARY = "Aliases that Obsidian won't read as a list of strings."
+SCOPE = "note"
+
+
+def check(note: ParsedNote, context: Any) -> Iterator[Problem]:
+    data = note.data
+    if not data or note.block is None or note.front_matter is None:
+        return
+    node, first = note.front_matter.node, note.block.first_line
+    if "alias" in data:
+        line, column = key_line(node, ("alias",), first)
+        yield Problem(line, column,
+                      "`alias` is not read by Obsidian since 1.9; use an `aliases` list",
+                      fixable=True)
+    if "aliases" not in data:
+        return
+    aliases = data["aliases"]
+    line, column = key_line(node, ("aliases",), first)
+    if aliases is None:
+        yield Problem(line, column, "`aliases` is empty; give it a list or remove it")
+        return
+    if isinstance(aliases, str):
+        yield Problem(line, column,
+                      f"`aliases` is a single string ({aliases!r}); Obsidian expects a list",
+                      fixable=True)
+        return
+    if not isinstance(aliases, list):
+        yield Problem(line, column,
+                      f"`aliases` must be a list of strings, not {_kind(aliases)}")
+        return
+    own_name = normalize_name(note.name)
+    seen: set[str] = set()
+    for index, alias in enumerate(aliases):
+        item_line, item_column = key_line(node, ("aliases", index), first)
+        if not isinstance(alias, str):
+            yield Problem(item_line, item_column,
+                          f"alias {index + 1} is {_kind(alias)}, not a string")
+            continue
+        key = normalize_name(alias.strip())
+        if key == own_name:
+            yield Problem(item_line, item_column,
+                          f"alias {alias!r} is the note's own name; it adds nothing",
+                          fixable=True)
+        elif key in seen:
+            yield Problem(item_line, item_column, f"alias {alias!r} is listed twice",
+                          fixable=True)
+        seen.add(key)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "empty (null)"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__

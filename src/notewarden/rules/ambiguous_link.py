@@ -1,0 +1,51 @@
+"""
+ambiguous-link: a bare name that matches notes in several folders.
+
+## What it does
+Reports `[[Name]]` when notes called `Name` exist in more than one folder, and says which
+one Obsidian opens: the one under the linking note's folder if there is one, otherwise the
+one with the shortest path.
+
+## Why it matters
+The link works today, but it points at whichever note Obsidian prefers, which may not be
+the one you meant, and it changes meaning when notes move.
+
+## Example
+```markdown
+[[Scaling Laws]]
+```
+(with `Concepts/Scaling Laws.md` and `Archive/Scaling Laws.md` in the vault)
+
+## Use instead
+```markdown
+[[Concepts/Scaling Laws]]
+```
+
+## Fix
+None: which note was meant is the author's call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from notewarden.index import VaultIndex
+from notewarden.model import FixSafety, NoteRecord, Problem, Severity
+from notewarden.rules._links import shown
+
+NAME = "ambiguous-link"
+SEVERITY = Severity.WARNING
+FIX_SAFETY = FixSafety.NONE
+SUMMARY = "A bare link name that matches notes in several folders."
+SCOPE = "vault"
+
+
+def check(note: NoteRecord, index: VaultIndex) -> Iterator[Problem]:
+    for link, resolution in index.resolutions(note):
+        if resolution.candidates and resolution.target:
+            others = ", ".join(path for path in resolution.candidates
+                               if path != resolution.target)
+            yield Problem(
+                link.line, link.column,
+                f"{shown(link)} matches {len(resolution.candidates)} notes; Obsidian opens "
+                f"{resolution.target} (also: {others})")

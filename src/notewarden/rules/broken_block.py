@@ -1,0 +1,46 @@
+"""
+broken-block: a link to a block id that the target note does not have.
+
+## What it does
+Checks block references, `[[Note#^block-id]]` and `![[Note#^block-id]]`. A block id is
+`^id` (letters, digits and `-`) at the end of a block; ids match case-insensitively.
+
+## Why it matters
+Block references break when the block is deleted or its id is edited, and the embed then
+shows an error where the quoted paragraph used to be.
+
+## Example
+```markdown
+![[Continual Learning#^core-claim]]
+```
+(where the paragraph ends with `^core-claims`)
+
+## Use instead
+Reference the id that is there, or put `^core-claim` back at the end of the paragraph.
+
+## Fix
+None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from notewarden.index import Status, VaultIndex
+from notewarden.model import FixSafety, NoteRecord, Problem, Severity
+from notewarden.rules._links import shown
+
+NAME = "broken-block"
+SEVERITY = Severity.ERROR
+FIX_SAFETY = FixSafety.NONE
+SUMMARY = "A link to a ^block-id the target note does not have."
+SCOPE = "vault"
+
+
+def check(note: NoteRecord, index: VaultIndex) -> Iterator[Problem]:
+    for link, resolution in index.resolutions(note):
+        if resolution.status is Status.MISSING_BLOCK and resolution.target:
+            where = "this note" if resolution.target == note.path else \
+                repr(index.display_name(resolution.target))
+            yield Problem(link.line, link.column,
+                          f"{shown(link)}: {where} has no block ^{resolution.missing}")

@@ -1,0 +1,50 @@
+"""
+broken-heading: a link to a heading that the target note does not have.
+
+## What it does
+Checks links with a heading, `[[Note#Heading]]`, `![[Note#Heading]]`,
+`[text](Note.md#Heading)` and `[[#Heading]]` within the same note. Headings match as in
+Obsidian: punctuation (`!"#$%&()*+,.:;<=>?@^`{|}~/[]\\`) counts as a space, runs of
+whitespace collapse, and case is ignored.
+
+## Why it matters
+A renamed heading silently breaks every deep link to it: Obsidian opens the note at the top,
+and embeds show an error instead of the section.
+
+## Example
+```markdown
+[[Continual Learning#Open questions]]
+```
+(where the note's heading is `## Open Questions and Doubts`)
+
+## Use instead
+```markdown
+[[Continual Learning#Open Questions and Doubts]]
+```
+
+## Fix
+None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from notewarden.index import Status, VaultIndex
+from notewarden.model import FixSafety, NoteRecord, Problem, Severity
+from notewarden.rules._links import shown
+
+NAME = "broken-heading"
+SEVERITY = Severity.ERROR
+FIX_SAFETY = FixSafety.NONE
+SUMMARY = "A link to a heading the target note does not have."
+SCOPE = "vault"
+
+
+def check(note: NoteRecord, index: VaultIndex) -> Iterator[Problem]:
+    for link, resolution in index.resolutions(note):
+        if resolution.status is Status.MISSING_HEADING and resolution.target:
+            where = "this note" if resolution.target == note.path else \
+                repr(index.display_name(resolution.target))
+            yield Problem(link.line, link.column,
+                          f"{shown(link)}: {where} has no heading {resolution.missing!r}")

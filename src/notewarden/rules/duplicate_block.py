@@ -1,0 +1,149 @@
+"""
+duplicate-block: a run of lines pasted twice in the same note.
+
+## What it does
+Finds a run of at least 3 non-blank lines (outside front-matter and code), holding at least
+200 characters, that appears again later in the same note in the same order. Blank lines
+inside the run don't break it, and the later copy may have other lines between the repeated
+ones: a comment thread copied once early and again later with new replies is one finding.
+A single repeated line (a quote attribution, a task listed twice) is never a duplicate.
+
+## Why it matters
+Duplicated pastes bloat notes, confuse search results and make readers wonder which copy is
+current, especially in transcripts and comment dumps saved more than once.
+
+## Example
+```markdown
+Great point about scaling.
+I disagree about diffusion.
+Sample efficiency is the key.
+
+Great point about scaling.
+I disagree about diffusion.
+> reply: but what about RL?
+Sample efficiency is the key.
+```
+
+## Use instead
+Keep one copy: the one that contains the other.
+
+## Fix
+Safe. Deletes the copy that the other contains: when the later copy holds extra lines, the
+earlier copy goes; when both are identical, the later one goes. At most one adjoining blank
+line goes with it. Nothing else moves.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from notewarden.model import FixSafety, Problem, Severity
+from notewarden.parsing.note import ParsedNote
+
+NAME = "duplicate-block"
+SEVERITY = Severity.WARNING
+FIX_SAFETY = FixSafety.SAFE
+SUMMARY = "A run of 3+ lines (200+ characters) repeated later in the same note."
+SCOPE = "note"
+
+MIN_LINES = 3
+MIN_CHARS = 200
+MAX_GAP = 10  # extra lines allowed between two repeated lines in the later copy
+MAX_CANDIDATES = 16  # later occurrences tried per starting line
+
+
+@dataclass(frozen=True, slots=True)
+class ContentLine:
+    number: int  # 1-based line number in the note
+    start: int  # character offset of the line
+    end: int  # character offset just past its newline (or the end of the text)
+    key: str  # the line without trailing whitespace
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    earlier: list[ContentLine]  # the run, in order
+    later: list[ContentLine]  # where each line of the run appears again
+    later_extra: bool  # the later copy has other lines between the repeated ones
+
+
+def check(note: ParsedNote, context: Any) -> Iterator[Problem]:
+    for duplicate in find_duplicates(note):
+        first, last = duplicate.earlier[0], duplicate.earlier[-1]
+        again_first, again_last = duplicate.later[0], duplicate.later[-1]
+        extra = " (with other lines in between)" if duplicate.later_extra else ""
+        yield Problem(
+            first.number, 1,
+            f"lines {first.number}-{last.number} ({len(duplicate.earlier)} lines) appear "
+            f"again at lines {again_first.number}-{again_last.number}{extra}",
+            fixable=True,
+        )
+
+
+def content_lines(note: ParsedNote) -> list[ContentLine]:
+    """Non-blank lines of the body, outside code, math and comments."""
+    text = note.text
+    out: list[ContentLine] = []
+    starts = note.lines.starts
+    body_line = note.lines.line_of(note.body_start) if note.body_start else 1
+    masked = note.masked
+    for index in range(body_line - 1, len(starts)):
+        start = starts[index]
+        end = starts[index + 1] if index + 1 < len(starts) else len(text)
+        key = text[start:end].rstrip()
+        if key and not masked.contains(start):
+            out.append(ContentLine(index + 1, start, end, key))
+    return out
+
+
+def find_duplicates(note: ParsedNote) -> list[Duplicate]:
+    if not note.readable or not note.text:
+        return []
+    lines = content_lines(note)
+    occurrences: dict[str, list[int]] = {}
+    for index, line in enumerate(lines):
+        occurrences.setdefault(line.key, []).append(index)
+    if len(occurrences) == len(lines):
+        return []  # no line repeats at all: the common case, and cheap to rule out
+
+    found: list[Duplicate] = []
+    i = 0
+    while i < len(lines):
+        best: tuple[int, list[int]] | None = None
+        later_starts = occurrences[lines[i].key]
+        first_later = bisect_right(later_starts, i)
+        for q in later_starts[first_later : first_later + MAX_CANDIDATES]:
+            matched = _extend(lines, occurrences, i, q)
+            if best is None or len(matched) > len(best[1]):
+                best = (i, matched)
+        if best is not None:
+            matched = best[1]
+            run = lines[i : i + len(matched)]
+            if len(run) >= MIN_LINES and sum(len(line.key) for line in run) >= MIN_CHARS:
+                later = [lines[p] for p in matched]
+                found.append(Duplicate(run, later, matched[-1] - matched[0] + 1 > len(matched)))
+                i += len(run)
+                continue
+        i += 1
+    return found
+
+
+def _extend(lines: list[ContentLine], occurrences: dict[str, list[int]], i: int,
+            q: int) -> list[int]:
+    """Match lines i, i+1, ... in order at positions q < p1 < p2 ... (small gaps allowed).
+
+    The earlier run must end before the later copy starts.
+    """
+    matched = [q]
+    t, p = i, q
+    while t + 1 < q:
+        positions = occurrences[lines[t + 1].key]
+        k = bisect_right(positions, p)
+        if k == len(positions) or positions[k] - p - 1 > MAX_GAP:
+            break
+        t, p = t + 1, positions[k]
+        matched.append(p)
+    return matched

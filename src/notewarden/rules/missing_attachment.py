@@ -1,0 +1,44 @@
+"""
+missing-attachment: an embed of, or link to, a file that does not exist.
+
+## What it does
+Checks links and embeds of non-note files (images, PDFs, audio, video, canvases...):
+`![[diagram.png]]`, `![](attachments/diagram.png)`, `[[paper.pdf#page=3]]`. Like Obsidian,
+it finds the file anywhere in the vault by name; a path narrows the search.
+
+## Why it matters
+A moved or deleted attachment leaves an empty frame in the note, and nobody notices until
+the picture is needed.
+
+## Example
+```markdown
+![[scaling-curve.png]]
+```
+
+## Use instead
+Put the file back (Obsidian's attachment folder is a good place) or fix the name.
+
+## Fix
+None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from notewarden.index import Status, VaultIndex
+from notewarden.model import FixSafety, NoteRecord, Problem, Severity
+from notewarden.rules._links import shown
+
+NAME = "missing-attachment"
+SEVERITY = Severity.ERROR
+FIX_SAFETY = FixSafety.NONE
+SUMMARY = "An embed of, or link to, a non-note file that does not exist."
+SCOPE = "vault"
+
+
+def check(note: NoteRecord, index: VaultIndex) -> Iterator[Problem]:
+    for link, resolution in index.resolutions(note):
+        if resolution.status is Status.MISSING_ATTACHMENT:
+            yield Problem(link.line, link.column,
+                          f"{shown(link)}: no file named {link.target!r} in the vault")

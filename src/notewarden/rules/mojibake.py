@@ -1,0 +1,74 @@
+"""
+mojibake: UTF-8 text that was mis-decoded somewhere along the way.
+
+## What it does
+Finds text such as `â€”` (an em dash) or `Ã©` (é): UTF-8 bytes that some tool read as
+Windows-1252 or Latin-1 and saved again. Detection is ftfy's (`ftfy.badness`), line by line.
+
+## Why it matters
+Mojibake is permanent damage that spreads: it is copied into quotes, search misses the real
+words, and every further round trip makes it worse.
+
+## Example
+```markdown
+Economic diffusion lag is "cope"â€”if these were true AGI...
+```
+
+## Use instead
+```markdown
+Economic diffusion lag is "cope"—if these were true AGI...
+```
+
+## Fix
+Unsafe (needs `--unsafe-fixes`): ftfy repairs each flagged line, and only those lines.
+ftfy is very reliable, but a line that really means `â€”` would change, so review the diff.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from notewarden.model import FixSafety, Problem, Severity
+from notewarden.parsing.note import ParsedNote
+
+NAME = "mojibake"
+SEVERITY = Severity.WARNING
+FIX_SAFETY = FixSafety.UNSAFE
+SUMMARY = "Mis-decoded UTF-8 such as `â€”`, detected and repaired with ftfy."
+SCOPE = "note"
+
+# Mis-decoded UTF-8 always shows at least two non-ASCII characters in a row (a lead byte
+# and a continuation byte, each read as a character), so lines without such a pair cannot
+# hold it. This screen is a necessary condition only; ftfy makes the call.
+_SCREEN_RE = re.compile(r"[^\x00-\x7f]{2}")
+
+
+def flagged_lines(note: ParsedNote) -> Iterator[tuple[int, int, int, str]]:
+    """(line number, start offset, column, line text) for each line ftfy calls mojibake."""
+    text = note.text
+    if not note.readable or text.isascii() or _SCREEN_RE.search(text) is None:
+        return
+    from ftfy.badness import BADNESS_RE, is_bad
+
+    seen_lines: set[int] = set()
+    for match in _SCREEN_RE.finditer(text):
+        line = note.lines.line_of(match.start())
+        if line in seen_lines:
+            continue
+        seen_lines.add(line)
+        start = note.lines.starts[line - 1]
+        end = text.find("\n", start)
+        line_text = text[start : len(text) if end == -1 else end].rstrip("\r")
+        if note.masked.contains(start) or not is_bad(line_text):
+            continue
+        bad = BADNESS_RE.search(line_text)
+        column = bad.start() + 1 if bad else 1
+        yield line, start, column, line_text
+
+
+def check(note: ParsedNote, context: Any) -> Iterator[Problem]:
+    for line, _start, column, line_text in flagged_lines(note):
+        bad = line_text[max(column - 1, 0) : column + 2]
+        yield Problem(line, column, f"mis-decoded UTF-8 (mojibake) near {bad!r}", fixable=True)

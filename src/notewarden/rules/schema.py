@@ -1,0 +1,96 @@
+"""
+schema: front-matter that breaks its JSON Schema.
+
+## What it does
+Validates each note's front-matter against the JSON Schemas (Draft 2020-12) that
+`.notewarden.toml` maps to it by glob, one finding per violation, at the offending key's line
+(or the front-matter's first line for a missing key). Formats such as `date`, `date-time`,
+`email` and `uri` are really checked. With no `[schemas]` table, the bundled `obsidian`
+schema checks Obsidian's reserved properties on every note.
+
+## Why it matters
+Front-matter drifts: a field is misspelt, a list becomes a comma-joined string, a date
+becomes "last spring". Dataview queries, Bases and scripts then silently skip the note.
+
+## Example
+```toml
+# .notewarden.toml
+[schemas]
+"Sources/**" = "_schemas/source.schema.json"
+```
+```markdown
+---
+integration_targets: CANON-30000, CANON-30400
+date_published: last spring
+---
+```
+
+## Use instead
+```markdown
+---
+integration_targets: [CANON-30000, CANON-30400]
+date_published: 2025-12-23
+---
+```
+
+## Fix
+None: the right value is the author's call.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from notewarden.model import FixSafety, Problem, Severity
+from notewarden.parsing.front_matter import key_line, to_json_compatible
+from notewarden.parsing.note import ParsedNote
+
+NAME = "schema"
+SEVERITY = Severity.ERROR
+FIX_SAFETY = FixSafety.NONE
+SUMMARY = "Front-matter that breaks its JSON Schema (Draft 2020-12)."
+SCOPE = "note"
+
+_MAX_MESSAGE = 240
+_REQUIRED_RE = re.compile(r"^'(.+)' is a required property$")
+
+
+def check(note: ParsedNote, context: Any) -> Iterator[Problem]:
+    validators = context.validators
+    if not validators or not note.readable or note.front_matter_unclosed:
+        return
+    if note.front_matter is not None and note.front_matter.data is None:
+        return  # unparseable: yaml-syntax reports it
+    # A note with no front-matter has no properties: a schema that requires some says so.
+    data = note.data if note.data is not None else {}
+    block = note.block
+    instance = to_json_compatible(data)
+    node = note.front_matter.node if note.front_matter else None
+    first_line = block.first_line if block else 1
+    for label, validator in validators:
+        errors = sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.path)))
+        for error in errors:
+            path = tuple(error.absolute_path)
+            missing = _REQUIRED_RE.match(error.message) if error.validator == "required" else None
+            if missing:
+                where = _format_path((*path, missing.group(1)))
+                line, column = (1, 1) if not path else key_line(node, path, first_line)
+                message = f"{where}: required property is missing ({label})"
+            else:
+                where = _format_path(path)
+                line, column = key_line(node, path, first_line) if path else (1, 1)
+                message = f"{where}: {error.message} ({label})"
+            if len(message) > _MAX_MESSAGE:
+                message = message[: _MAX_MESSAGE - 1] + "…"
+            yield Problem(line, column, message)
+
+
+def _format_path(path: tuple[Any, ...]) -> str:
+    if not path:
+        return "(front-matter)"
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out

@@ -1,0 +1,55 @@
+"""
+yaml-syntax: front-matter that does not parse.
+
+## What it does
+Reports front-matter that YAML cannot read, with YAML's own complaint and the line in the
+note. Also reports front-matter that opens with `---` but never closes, front-matter that is
+a list or a string instead of a mapping of properties, and YAML alias bombs.
+
+## Why it matters
+Obsidian drops all of a note's properties when its front-matter is invalid: aliases, tags
+and every field your queries rely on disappear silently. The rest of the note (its links,
+headings and blocks) is still checked.
+
+## Example
+```markdown
+---
+title: "Scaling: what next?
+tags: [ai
+---
+```
+
+## Use instead
+```markdown
+---
+title: "Scaling: what next?"
+tags: [ai]
+---
+```
+
+## Fix
+None: the intended YAML cannot be guessed safely.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from notewarden.model import FixSafety, Problem, Severity
+from notewarden.parsing.note import ParsedNote
+
+NAME = "yaml-syntax"
+SEVERITY = Severity.ERROR
+FIX_SAFETY = FixSafety.NONE
+SUMMARY = "Front-matter that does not parse as YAML properties."
+SCOPE = "note"
+
+
+def check(note: ParsedNote, context: object) -> Iterator[Problem]:
+    if note.front_matter_unclosed:
+        yield Problem(
+            1, 1, "front-matter opened with `---` is never closed; Obsidian shows it as text"
+        )
+    front_matter = note.front_matter
+    if front_matter is not None and front_matter.error is not None:
+        yield Problem(front_matter.error_line, front_matter.error_column, front_matter.error)

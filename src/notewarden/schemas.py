@@ -1,0 +1,134 @@
+"""Loading the JSON Schemas that `.notewarden.toml` maps to notes.
+
+A schema is named either by a path relative to the vault root or by the name of a schema
+bundled with notewarden (`obsidian`). Validators are built once per process and reused;
+formats (`date`, `date-time`, `email`, `uri`) are checked, which jsonschema does not do by
+default.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from notewarden.config import Config, ConfigError, glob_match
+
+# jsonschema imports rfc3987_syntax when it is installed, only for the `iri` formats, and
+# that import builds a grammar for 2 s. notewarden does not need `iri`, so keep it out.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
+def bundled_schema_names() -> list[str]:
+    folder = resources.files("notewarden.bundled_schemas")
+    return sorted(
+        entry.name.removesuffix(".schema.json")
+        for entry in folder.iterdir()
+        if entry.name.endswith(".schema.json")
+    )
+
+
+def _read_bundled(name: str) -> bytes | None:
+    entry = resources.files("notewarden.bundled_schemas") / f"{name}.schema.json"
+    return entry.read_bytes() if entry.is_file() else None
+
+
+@dataclass
+class SchemaSet:
+    """The schemas that apply to the vault's notes, by glob. Picklable for worker processes."""
+
+    entries: list[tuple[str, str, Any, str]]  # (glob, label, schema document, base URI)
+    digest: str  # changes whenever the mapping or any schema file changes
+    _validators: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def load(cls, config: Config) -> SchemaSet:
+        where = config.source or (config.root / ".notewarden.toml")
+        entries = []
+        hasher = hashlib.sha256()
+        for glob, ref in config.schemas:
+            raw, base_uri = _read_schema(config.root, ref, where)
+            try:
+                document = json.loads(raw)
+            except ValueError as exc:
+                raise ConfigError(f"{where}: schema {ref!r} is not valid JSON: {exc}") from None
+            entries.append((glob, ref, document, base_uri))
+            hasher.update(f"{glob}\0{ref}\0".encode())
+            hasher.update(raw)
+        return cls(entries, hasher.hexdigest())
+
+    def check(self, config: Config) -> None:
+        """Reject schemas that are not valid JSON Schemas (ConfigError). Called only when
+        notes are about to be parsed: a warm run never needs jsonschema at all."""
+        where = config.source or (config.root / ".notewarden.toml")
+        for _glob, label, document, _base in self.entries:
+            _check_schema(document, label, where)
+
+    def validators_for(self, path: str) -> list[tuple[str, Any]]:
+        """(label, validator) for every schema whose glob matches the note's path."""
+        return [
+            (label, self._validator(label, document, base_uri))
+            for glob, label, document, base_uri in self.entries
+            if glob_match(glob, path)
+        ]
+
+    def _validator(self, label: str, document: Any, base_uri: str) -> Any:
+        validator = self._validators.get(label)
+        if validator is None:
+            validator = self._validators[label] = _build_validator(document, base_uri)
+        return validator
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"entries": self.entries, "digest": self.digest, "_validators": {}}
+
+
+def _read_schema(root: Path, ref: str, where: Path) -> tuple[bytes, str]:
+    if "/" not in ref and not ref.endswith(".json"):
+        raw = _read_bundled(ref)
+        if raw is None:
+            names = ", ".join(bundled_schema_names())
+            raise ConfigError(f"{where}: no bundled schema named {ref!r} (bundled: {names})")
+        return raw, f"urn:notewarden:schema:{ref}"
+    path = (root / ref).resolve()
+    try:
+        return path.read_bytes(), path.as_uri()
+    except OSError as exc:
+        raise ConfigError(f"{where}: cannot read schema {ref!r}: {exc.strerror}") from None
+
+
+def _check_schema(document: Any, ref: str, where: Path) -> None:
+    from jsonschema import Draft202012Validator, exceptions
+    from jsonschema.validators import validator_for
+
+    cls = validator_for(document, default=Draft202012Validator)
+    try:
+        cls.check_schema(document)
+    except exceptions.SchemaError as exc:
+        raise ConfigError(f"{where}: schema {ref!r} is not a valid JSON Schema: "
+                          f"{exc.message}") from None
+
+
+def _build_validator(document: Any, base_uri: str) -> Any:
+    from jsonschema import Draft202012Validator
+    from jsonschema.validators import validator_for
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    def retrieve(uri: str) -> Resource:
+        # Relative `$ref`s between schema files in the vault.
+        if not uri.startswith("file:"):
+            raise LookupError(uri)
+        from urllib.parse import unquote, urlparse
+
+        text = Path(unquote(urlparse(uri).path)).read_text(encoding="utf-8")
+        return Resource.from_contents(json.loads(text), default_specification=DRAFT202012)
+
+    cls = validator_for(document, default=Draft202012Validator)
+    if isinstance(document, dict) and "$id" not in document:
+        document = {"$id": base_uri, **document}
+    return cls(document, format_checker=cls.FORMAT_CHECKER,
+               registry=Registry(retrieve=retrieve))  # type: ignore[call-arg]

@@ -1,0 +1,73 @@
+"""Shared test helpers: real vaults in temporary folders, the real console script."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO.parent / "shared" / "seeds"
+EXAMPLE_VAULT = REPO / "example-vault"
+
+
+def console_script() -> str:
+    """The installed `notewarden` script, next to the running interpreter."""
+    script = Path(sys.executable).parent / ("notewarden.exe" if os.name == "nt" else "notewarden")
+    assert script.exists(), f"notewarden is not installed in this environment ({script})"
+    return str(script)
+
+
+def make_vault(root: Path, files: dict[str, str | bytes], *, obsidian: bool = True,
+               config: str | None = None) -> Path:
+    """Write a vault: {relative path: text or bytes}. Text is written as given (no newline
+    translation), so tests control line endings exactly."""
+    root.mkdir(parents=True, exist_ok=True)
+    if obsidian:
+        (root / ".obsidian").mkdir(exist_ok=True)
+    if config is not None:
+        (root / ".notewarden.toml").write_text(config, encoding="utf-8")
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, str):
+            content = content.encode("utf-8")
+        path.write_bytes(content)
+    return root
+
+
+def run_cli(*args: str | Path, cwd: Path | None = None,
+            input: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run the installed console script as a user would."""
+    return subprocess.run(
+        [console_script(), *map(str, args)], cwd=cwd, input=input, capture_output=True,
+        text=True, timeout=timeout, env={**os.environ, "NO_COLOR": "1"},
+    )
+
+
+def check_json(vault: Path, *args: str | Path) -> list[dict[str, Any]]:
+    """Run `notewarden check VAULT --format json` and return its findings."""
+    result = run_cli("check", vault, "--format", "json", "--no-cache", *args)
+    assert result.returncode in (0, 1), result.stderr
+    assert "Traceback" not in result.stderr
+    data = json.loads(result.stdout)
+    return data["findings"]
+
+
+def findings_of(rule: str, findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [f for f in findings if f["rule"] == rule]
+
+
+def lint(vault: Path, *paths: Path, select: tuple[str, ...] = ()) -> list[Any]:
+    """Check a vault in-process (real files, no cache, one process): fast for rule tests."""
+    from notewarden.engine import run_check
+
+    return run_check([*(paths or [vault])], select=select, use_cache=False, jobs=1).findings
+
+
+def rules_at(findings: list[Any], rule: str) -> list[tuple[str, int, int]]:
+    """(path, line, column) of each finding of `rule`."""
+    return [(f.path, f.line, f.column) for f in findings if f.rule == rule]
