@@ -18,7 +18,7 @@ from notewarden.model import NoteRecord
 
 CACHE_DIR = ".notewarden-cache"
 _FILE = "index.pickle"
-_FORMAT = 1
+_FORMAT = 2  # bump when NoteRecord changes shape
 
 
 def _key(salt: str) -> str:

@@ -14,6 +14,7 @@ import click
 from notewarden import __version__
 from notewarden.config import ConfigError
 from notewarden.engine import UsageError, run_check
+from notewarden.fixer import run_fix, unified_diff
 from notewarden.output import format_github, format_json, format_text
 from notewarden.rules import RULES, UnknownRuleError, get_rule
 
@@ -64,16 +65,37 @@ def main() -> None:
 @click.option("--no-cache", is_flag=True, help="Ignore and do not write the index cache.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Processes used to parse notes (default: all cores).")
+@click.option("--fix", is_flag=True, help="Apply safe fixes, then report what is left.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, add unsafe fixes.")
+@click.option("--diff", is_flag=True,
+              help="Print a diff of what --fix would change; write nothing. Exit 1 on changes.")
+@click.option("--exit-non-zero-on-fix", is_flag=True,
+              help="With --fix, exit 1 when any file was changed, even if nothing is left.")
 @_one_line_errors
 def check(paths: tuple[Path, ...], output_format: str, select: tuple[str, ...],
-          ignore: tuple[str, ...], no_cache: bool, jobs: int | None) -> None:
-    """Check notes for front-matter and link problems.
+          ignore: tuple[str, ...], no_cache: bool, jobs: int | None, fix: bool,
+          unsafe_fixes: bool, diff: bool, exit_non_zero_on_fix: bool) -> None:
+    """Check notes for front-matter and link problems, and fix them with --fix.
 
     PATHS are a vault, or files or folders inside one (default: the current folder).
     Links always resolve against the whole vault.
     """
-    result = run_check(list(paths), select=_rule_names(select), ignore=_rule_names(ignore),
-                       use_cache=not no_cache, jobs=jobs)
+    options = {"select": _rule_names(select), "ignore": _rule_names(ignore),
+               "use_cache": not no_cache, "jobs": jobs}
+    changed = False
+    if fix or diff:
+        outcome = run_fix(list(paths), unsafe=unsafe_fixes, write=not diff, **options)
+        if diff:
+            click.echo(unified_diff(outcome.changed), nl=False)
+            files = len(outcome.changed)
+            click.echo(f"Would fix {outcome.fixed} problem(s) in {files} file(s)", err=True)
+            sys.exit(EXIT_FINDINGS if outcome.changed else EXIT_CLEAN)
+        for message in outcome.skipped:
+            click.echo(f"notewarden: warning: {message}", err=True)
+        result = outcome.check
+        changed = bool(outcome.changed) and len(outcome.skipped) < len(outcome.changed)
+    else:
+        result = run_check(list(paths), **options)
     if output_format == "json":
         click.echo(format_json(result.findings, result.files_checked, result.fixed))
     elif output_format == "github":
@@ -81,7 +103,8 @@ def check(paths: tuple[Path, ...], output_format: str, select: tuple[str, ...],
             click.echo(format_github(result.findings, result.root))
     else:
         click.echo(format_text(result.findings, result.files_checked, result.fixed))
-    sys.exit(EXIT_FINDINGS if result.findings else EXIT_CLEAN)
+    failed = bool(result.findings) or (exit_non_zero_on_fix and changed)
+    sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
 
 
 @main.command()

@@ -12,7 +12,7 @@ from pathlib import Path
 from notewarden.config import OFF, Config, ConfigError, load_config
 from notewarden.index import VaultIndex, build_index
 from notewarden.model import ALL_RULES_MARK, Finding, NoteRecord, Problem, Severity
-from notewarden.rules import RULES, VAULT_RULES, Rule, get_rule
+from notewarden.rules import RULES, VAULT_RULES, get_rule
 from notewarden.schemas import SchemaSet
 from notewarden.vault import find_vault_root
 
@@ -34,7 +34,7 @@ class Selection:
             get_rule(name)  # raises UnknownRuleError naming the rule
         active: dict[str, Severity] = {}
         for name, rule in RULES.items():
-            if select and name not in select or name in ignore:
+            if (select and name not in select) or name in ignore:
                 continue
             configured = config.severities.get(name)
             if configured == OFF and name not in select:
@@ -108,9 +108,22 @@ def run_check(paths: Sequence[Path], *, select: Sequence[str] = (),
     return collect_findings(index, scope, selection)
 
 
+def vault_problems(record: NoteRecord, index: VaultIndex, selection: Selection,
+                   source: object = None) -> list[tuple[str, Problem]]:
+    """The vault rules' problems for one note; with `source` (its ParsedNote), with fixes."""
+    rules = [rule for rule in VAULT_RULES if rule.name in selection.rules]
+    out: list[tuple[str, Problem]] = []
+    for rule in rules:
+        try:
+            out.extend((rule.name, problem) for problem in rule.check(record, index, source))
+        except Exception as exc:  # one rule's bug must not stop the run
+            out.append((rule.name, Problem(1, 1, f"internal error in rule {rule.name}: "
+                                                 f"{exc!r}; please report this")))
+    return out
+
+
 def collect_findings(index: VaultIndex, scope: Scope, selection: Selection) -> CheckResult:
     result = CheckResult(scope.root)
-    vault_rules = [rule for rule in VAULT_RULES if rule.name in selection.rules]
     for path in sorted(index.records):
         if not scope.includes(path):
             continue
@@ -118,8 +131,8 @@ def collect_findings(index: VaultIndex, scope: Scope, selection: Selection) -> C
         result.files_checked += 1
         problems = [(name, problem) for name, problem in record.problems
                     if name in selection.rules]
-        problems.extend(_vault_problems(record, index, vault_rules))
-        result.findings.extend(_stamp(record, problems, selection))
+        problems.extend(vault_problems(record, index, selection))
+        result.findings.extend(stamp(record, problems, selection))
     if "unreadable" in selection.rules:
         for path, message in index.walk_problems:
             if scope.includes(path):
@@ -129,22 +142,9 @@ def collect_findings(index: VaultIndex, scope: Scope, selection: Selection) -> C
     return result
 
 
-def _vault_problems(record: NoteRecord, index: VaultIndex,
-                    rules: Iterable[Rule]) -> list[tuple[str, Problem]]:
-    out: list[tuple[str, Problem]] = []
-    if not record.links:
-        return out
-    for rule in rules:
-        try:
-            out.extend((rule.name, problem) for problem in rule.check(record, index))
-        except Exception as exc:  # one rule's bug must not stop the run
-            out.append((rule.name, Problem(1, 1, f"internal error in rule {rule.name}: "
-                                                 f"{exc!r}; please report this")))
-    return out
-
-
-def _stamp(record: NoteRecord, problems: list[tuple[str, Problem]],
-           selection: Selection) -> Iterable[Finding]:
+def stamp(record: NoteRecord, problems: list[tuple[str, Problem]],
+          selection: Selection) -> Iterable[Finding]:
+    """Turn a note's problems into findings: drop suppressed ones, add path and severity."""
     whole_file = record.suppressed_file
     by_line = record.suppressed_lines
     for name, problem in problems:

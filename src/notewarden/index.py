@@ -12,7 +12,7 @@ import posixpath
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -28,10 +28,13 @@ PARALLEL_THRESHOLD = 300  # below this many notes to parse, a process pool costs
 _CHUNK = 64
 
 # File types Obsidian opens itself; a link to one of these is a link to an attachment.
-ATTACHMENT_EXTENSIONS = frozenset(
-    "avif bmp gif jpeg jpg png svg webp flac m4a mp3 ogg wav webm 3gp mkv mov mp4 ogv pdf "
-    "canvas base excalidraw txt csv json html htm epub zip docx xlsx pptx".split()
-)
+ATTACHMENT_EXTENSIONS = frozenset({
+    "avif", "bmp", "gif", "jpeg", "jpg", "png", "svg", "webp",  # images
+    "flac", "m4a", "mp3", "ogg", "wav", "webm", "3gp",  # audio
+    "mkv", "mov", "mp4", "ogv",  # video
+    "pdf", "canvas", "base", "excalidraw", "epub",
+    "txt", "csv", "json", "html", "htm", "zip", "docx", "xlsx", "pptx",
+})
 
 
 # --- building ---------------------------------------------------------------------------
@@ -42,13 +45,16 @@ class NoteContext:
     """What the single-note rules may know beyond the note itself."""
 
     validators: list[tuple[str, Any]]
+    want_fixes: bool = False  # attach Fix objects to problems (only when fixing)
 
 
-def run_note_rules(note: ParsedNote, schemas: SchemaSet) -> list[tuple[str, Problem]]:
+def run_note_rules(note: ParsedNote, schemas: SchemaSet,
+                   want_fixes: bool = False) -> list[tuple[str, Problem]]:
     """Run every single-note rule on a parsed note. A rule that fails is reported, not raised."""
     from notewarden.rules import NOTE_RULES
 
-    context = NoteContext(schemas.validators_for(note.path) if note.readable else [])
+    context = NoteContext(schemas.validators_for(note.path) if note.readable else [],
+                          want_fixes)
     problems: list[tuple[str, Problem]] = []
     for rule in NOTE_RULES:
         try:
@@ -102,7 +108,17 @@ def record_from(note: ParsedNote, file: VaultFile,
         ),
         suppressed_lines=note.suppressed_lines,
         suppressed_file=note.suppressed_file,
+        backlinks_block=note.backlinks_block,
+        property_lines=_property_lines(note),
     )
+
+
+def _property_lines(note: ParsedNote) -> dict[str, int]:
+    node = note.front_matter.node if note.front_matter else None
+    if node is None or note.block is None or not hasattr(node, "value"):
+        return {}
+    return {str(key.value): note.block.first_line + key.start_mark.line
+            for key, _value in node.value if hasattr(key, "value")}
 
 
 def _alias_strings(data: dict[str, Any]) -> tuple[str, ...]:
@@ -150,17 +166,27 @@ def parse_files(root: Path, files: list[VaultFile], schemas: SchemaSet,
 
 
 def build_index(config: Config, schemas: SchemaSet, *, use_cache: bool = True,
-                jobs: int | None = None) -> VaultIndex:
-    """Walk the vault and index every note, re-parsing only what changed since the cache."""
+                jobs: int | None = None,
+                overlay: dict[str, bytes] | None = None) -> VaultIndex:
+    """Walk the vault and index every note, re-parsing only what changed since the cache.
+
+    `overlay` holds in-memory contents that replace files on disk (fixes not yet written);
+    those notes are parsed from memory and never cached.
+    """
     root = config.root
     files, walk_problems = walk_vault(root)
     cached = cache.load(root, schemas.digest) if use_cache else {}
     records: dict[str, NoteRecord] = {}
     attachments: list[str] = []
     stale: list[VaultFile] = []
+    overlay = overlay or {}
     for file in files:
         if not file.path.lower().endswith(".md"):
             attachments.append(file.path)
+            continue
+        if file.path in overlay:
+            note = parse_note(file.path, overlay[file.path])
+            records[file.path] = record_from(note, file, run_note_rules(note, schemas))
             continue
         hit = cached.get(file.path)
         if hit is not None and hit.size == file.size and hit.mtime_ns == file.mtime_ns \
@@ -173,8 +199,11 @@ def build_index(config: Config, schemas: SchemaSet, *, use_cache: bool = True,
     for record in parse_files(root, stale, schemas, jobs):
         records[record.path] = record
     if use_cache and (stale or len(cached) != len(records)):
-        cache.save(root, schemas.digest, records)
+        cache.save(root, schemas.digest,
+                   {path: record for path, record in records.items() if path not in overlay})
     index = VaultIndex(root, records, attachments)
+    index.new_link_format = config.new_link_format
+    index.config = config
     index.walk_problems = [(p.path, p.message) for p in walk_problems]
     return index
 
@@ -182,7 +211,7 @@ def build_index(config: Config, schemas: SchemaSet, *, use_cache: bool = True,
 # --- resolution -------------------------------------------------------------------------
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     OK = "ok"
     MISSING_NOTE = "missing-note"
     MISSING_ATTACHMENT = "missing-attachment"
@@ -218,6 +247,10 @@ class VaultIndex:
         self.records = records
         self.attachments = set(attachments)
         self.walk_problems: list[tuple[str, str]] = []
+        self.new_link_format = "shortest"  # Obsidian's setting, from .obsidian/app.json
+        self.config: Config | None = None
+        self._backlinks: dict[str, set[str]] | None = None
+        self._property_links: dict[tuple[str, str], set[str]] | None = None
         self.notes_by_name: dict[str, list[str]] = {}
         self.notes_by_path: dict[str, str] = {}
         self.files_by_name: dict[str, list[str]] = {}
@@ -334,6 +367,31 @@ class VaultIndex:
             cached = [(link, self.resolve(source, link)) for link in source.links]
             self._by_note[source.path] = cached
         return cached
+
+    def backlinks(self, target: str) -> set[str]:
+        """The notes that link to `target` (links, embeds and front-matter links, resolved as
+        Obsidian does), excluding the note itself. Built once for the whole vault."""
+        if self._backlinks is None:
+            backlinks: dict[str, set[str]] = {}
+            for record in self.records.values():
+                for _link, resolution in self.resolutions(record):
+                    found = resolution.target
+                    if found is not None and found != record.path and found in self.records:
+                        backlinks.setdefault(found, set()).add(record.path)
+            self._backlinks = backlinks
+        return self._backlinks.get(target, set())
+
+    def linked_by_property(self, prop: str, target: str) -> set[str]:
+        """The notes whose front-matter property `prop` links to `target`."""
+        if self._property_links is None:
+            by_property: dict[tuple[str, str], set[str]] = {}
+            for record in self.records.values():
+                for link, resolution in self.resolutions(record):
+                    if link.prop and resolution.target and resolution.target != record.path:
+                        by_property.setdefault((link.prop, resolution.target), set()).add(
+                            record.path)
+            self._property_links = by_property
+        return self._property_links.get((prop, target), set())
 
     def display_name(self, path: str) -> str:
         return strip_md(path).rsplit("/", 1)[-1]

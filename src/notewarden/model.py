@@ -6,17 +6,17 @@ files -> NoteRecord (index) -> Problem (rules) -> Finding (engine) -> Fix/Edit -
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import NamedTuple
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
 
 
-class FixSafety(str, Enum):
+class FixSafety(StrEnum):
     SAFE = "safe"
     UNSAFE = "unsafe"
     NONE = "none"
@@ -76,7 +76,7 @@ class Finding:
         }
 
 
-class LinkKind(str, Enum):
+class LinkKind(StrEnum):
     WIKILINK = "wikilink"
     EMBED = "embed"
     MARKDOWN = "markdown"
@@ -100,6 +100,7 @@ class Link(NamedTuple):
     column: int
     start: int
     end: int
+    prop: str = ""  # for front-matter links: the top-level property holding the link
 
 
 class Heading(NamedTuple):
@@ -129,6 +130,16 @@ class NoteRecord(NamedTuple):
     problems: tuple[tuple[str, Problem], ...]
     suppressed_lines: dict[int, frozenset[str]]  # line -> rule names ("*": every rule)
     suppressed_file: frozenset[str]  # rule names ignored in the whole file ("*": every rule)
+    backlinks_block: BacklinksBlock | None = None
+    property_lines: dict[str, int] | None = None  # top-level front-matter key -> its line
+
+
+class BacklinksBlock(NamedTuple):
+    """A `%% notewarden:backlinks:start %%` ... `end %%` block and what it lists now."""
+
+    start_line: int
+    end_line: int
+    entries: tuple[str, ...]  # the non-blank lines between the markers, stripped
 
 
 ALL_RULES_MARK = "*"

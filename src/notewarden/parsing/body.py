@@ -15,7 +15,7 @@ import re
 from bisect import bisect_right
 from urllib.parse import unquote
 
-from notewarden.model import ALL_RULES_MARK, Heading, Link, LinkKind
+from notewarden.model import ALL_RULES_MARK, BacklinksBlock, Heading, Link, LinkKind
 
 # One alternation, scanned left to right: whichever construct opens first wins, so a
 # backtick inside a fence or a fence inside an HTML comment is handled as Markdown does.
@@ -76,7 +76,7 @@ class LineIndex:
 class MaskedSpans:
     """Sorted, non-overlapping (start, end) spans of text that is not Markdown prose."""
 
-    __slots__ = ("starts", "ends")
+    __slots__ = ("ends", "starts")
 
     def __init__(self, text: str, offset: int = 0) -> None:
         starts: list[int] = []
@@ -254,3 +254,26 @@ def find_suppressions(
         if rest.strip() == match.group(0):
             by_line[line + 1] = by_line.get(line + 1, frozenset()) | rules
     return by_line, frozenset(whole_file)
+
+
+BACKLINKS_START = "%% notewarden:backlinks:start %%"
+BACKLINKS_END = "%% notewarden:backlinks:end %%"
+_BACKLINKS_RE = re.compile(
+    r"^[ \t]*%%[ \t]*notewarden:backlinks:start[ \t]*%%[ \t]*\r?\n(?P<inner>.*?)"
+    r"^[ \t]*%%[ \t]*notewarden:backlinks:end[ \t]*%%[ \t]*\r?$",
+    re.MULTILINE | re.DOTALL,
+)
+
+
+def find_backlinks_block(text: str, start: int, lines: LineIndex,
+                         masked: MaskedSpans) -> BacklinksBlock | None:
+    """The first backlinks block outside code, with the entries it lists now."""
+    if "notewarden:backlinks:start" not in text:
+        return None
+    for match in _BACKLINKS_RE.finditer(text, start):
+        if masked.contains(match.start()):
+            continue
+        entries = tuple(line.strip() for line in match.group("inner").splitlines()
+                        if line.strip())
+        return BacklinksBlock(lines.line_of(match.start()), lines.line_of(match.end()), entries)
+    return None

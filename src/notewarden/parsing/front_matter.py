@@ -88,10 +88,7 @@ def find_front_matter(text: str) -> tuple[FrontMatterBlock | None, bool]:
     yaml_end = closing.start()
     newline = text.find("\n", closing.end())
     body_start = len(text) if newline == -1 else newline + 1
-    if closing.start() == opening.end():
-        yaml_text = ""
-    else:
-        yaml_text = text[opening.end() : yaml_end]
+    yaml_text = "" if closing.start() == opening.end() else text[opening.end():yaml_end]
     return FrontMatterBlock(yaml_text, opening.end(), 2, body_start), False
 
 
@@ -192,10 +189,10 @@ def key_line(node: yaml.Node | None, path: tuple[Any, ...], first_line: int) -> 
                     line, column = key_node.start_mark.line, key_node.start_mark.column
                     found = value_node
                     break
-        elif isinstance(current, yaml.SequenceNode) and isinstance(part, int):
-            if 0 <= part < len(current.value):
-                found = current.value[part]
-                line, column = found.start_mark.line, found.start_mark.column
+        elif (isinstance(current, yaml.SequenceNode) and isinstance(part, int)
+              and 0 <= part < len(current.value)):
+            found = current.value[part]
+            line, column = found.start_mark.line, found.start_mark.column
         if found is None:
             break
         current = found

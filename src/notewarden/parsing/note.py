@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from notewarden.model import Heading, Link, LinkKind
+from notewarden.model import BacklinksBlock, Edit, Heading, Link, LinkKind
 from notewarden.parsing import body
 from notewarden.parsing.front_matter import (
     FrontMatterBlock,
@@ -44,6 +44,7 @@ class ParsedNote:
     tags: list[str] = field(default_factory=list)
     suppressed_lines: dict[int, frozenset[str]] = field(default_factory=dict)
     suppressed_file: frozenset[str] = frozenset()
+    backlinks_block: BacklinksBlock | None = None
 
     @property
     def readable(self) -> bool:
@@ -53,6 +54,16 @@ class ParsedNote:
     def data(self) -> dict[str, Any] | None:
         """The front-matter properties, or None when absent or unreadable."""
         return self.front_matter.data if self.front_matter else None
+
+    def byte_offset(self, offset: int) -> int:
+        """The byte offset in the file of a character offset in `text`."""
+        head = self.text[:offset]
+        size = offset if head.isascii() else len(head.encode("utf-8"))
+        return size + (3 if self.has_bom else 0)
+
+    def edit(self, start: int, end: int, replacement: str) -> Edit:
+        """A byte-span edit replacing text[start:end] (character offsets)."""
+        return Edit(self.byte_offset(start), self.byte_offset(end), replacement.encode("utf-8"))
 
     @property
     def name(self) -> str:
@@ -108,6 +119,7 @@ def parse_note(path: str, raw: bytes) -> ParsedNote:
     note.block_ids = body.find_block_ids(text, start, masked)
     note.tags = body.find_tags(text, start, masked)
     note.suppressed_lines, note.suppressed_file = body.find_suppressions(text, lines, masked)
+    note.backlinks_block = body.find_backlinks_block(text, start, lines, masked)
     return note
 
 
@@ -137,7 +149,23 @@ def _front_matter_links(
     links = body.find_wikilinks(
         note.text, start, end, note.lines, None, kind_override=LinkKind.FRONTMATTER
     )
-    return [link for link in links if note.text[link.start : link.end] in wanted]
+    # Each link belongs to the top-level property whose key is the last one above it.
+    key_lines = sorted(
+        (block.first_line + key.start_mark.line, str(key.value))
+        for key, _value in getattr(front_matter.node, "value", [])
+        if hasattr(key, "start_mark")
+    )
+    out = []
+    for link in links:
+        if note.text[link.start : link.end] not in wanted:
+            continue
+        prop = ""
+        for line, key in key_lines:
+            if line > link.line:
+                break
+            prop = key
+        out.append(link._replace(prop=prop))
+    return out
 
 
 def normalize_name(name: str) -> str:

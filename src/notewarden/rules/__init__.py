@@ -23,6 +23,7 @@ from notewarden.rules import (
     duplicate_block,
     encoding,
     missing_attachment,
+    missing_backlink,
     mojibake,
     schema,
     tag_format,
@@ -74,6 +75,7 @@ _MODULES = (
     tag_format,
     duplicate_block,
     mojibake,
+    missing_backlink,
 )
 
 RULES: dict[str, Rule] = {rule.name: rule for rule in map(Rule.from_module, _MODULES)}

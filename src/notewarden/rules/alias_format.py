@@ -40,7 +40,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from notewarden.model import FixSafety, Problem, Severity
+from notewarden.fm_edit import FrontMatterEditor
+from notewarden.model import Fix, FixSafety, Problem, Severity
 from notewarden.parsing.front_matter import key_line
 from notewarden.parsing.note import ParsedNote, normalize_name
 
@@ -52,6 +53,16 @@ SCOPE = "note"
 
 
 def check(note: ParsedNote, context: Any) -> Iterator[Problem]:
+    problems = list(_problems(note))
+    fix = None
+    if context.want_fixes and any(problem.fixable for problem in problems):
+        fix = make_fix(note)
+    for problem in problems:
+        yield Problem(problem.line, problem.column, problem.message,
+                      fix if problem.fixable else None, problem.fixable)
+
+
+def _problems(note: ParsedNote) -> Iterator[Problem]:
     data = note.data
     if not data or note.block is None or note.front_matter is None:
         return
@@ -108,3 +119,77 @@ def _kind(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     return type(value).__name__
+
+
+def make_fix(note: ParsedNote) -> Fix | None:
+    """One fix for the note's whole alias problem: the edits touch only the `alias` and
+    `aliases` lines, and keep quoting, comments and flow/block style."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    data = note.data or {}
+    editor = FrontMatterEditor(note)
+    own_name = normalize_name(note.name)
+
+    def cleaned(items: list[Any]) -> list[Any]:
+        seen: set[str] = set()
+        out = []
+        for item in items:
+            if isinstance(item, str):
+                key = normalize_name(item.strip())
+                if key == own_name or key in seen:
+                    continue
+                seen.add(key)
+            out.append(item)
+        return out
+
+    def as_items(value: Any) -> list[Any]:
+        if value is None:
+            return []
+        return list(value) if isinstance(value, list) else [value]
+
+    def set_aliases(extra: list[Any]) -> Any:
+        def change(loaded: Any) -> Any:
+            current = loaded.get("aliases")
+            items = cleaned(as_items(current) + extra)
+            if isinstance(current, CommentedSeq):
+                current[:] = items  # keeps flow/block style and comments
+            else:
+                loaded["aliases"] = CommentedSeq(items)
+            return None
+        return change
+
+    edits = []
+    if "alias" in data:
+        if "aliases" in data:
+            # Merge the singular key into the list and drop its lines.
+            singular_start, singular_end = editor.key_span("alias")
+            singular = _load_value(editor, "alias")
+            edit = editor.rewrite_key("aliases", set_aliases(as_items(singular)))
+            edits.append(note.edit(singular_start, singular_end, ""))
+            if edit is not None:
+                edits.append(edit)
+        else:
+            def rename(loaded: Any) -> Any:
+                renamed = CommentedMap()
+                renamed["aliases"] = CommentedSeq(cleaned(as_items(loaded["alias"])))
+                return renamed
+            edit = editor.rewrite_key("alias", rename)
+            if edit is not None:
+                edits.append(edit)
+    elif isinstance(data.get("aliases"), str | list):
+        edit = editor.rewrite_key("aliases", set_aliases([]))
+        if edit is not None:
+            edits.append(edit)
+    if not edits:
+        return None
+    return Fix(tuple(sorted(edits, key=lambda e: e.start)), FIX_SAFETY,
+               "rewrite aliases as a list of distinct strings")
+
+
+def _load_value(editor: FrontMatterEditor, key: str) -> Any:
+    """The round-trip value of one key (so quoting survives a move)."""
+    from notewarden.fm_edit import _round_trip_yaml
+
+    start, end = editor.key_span(key)
+    text = editor.note.text[start:end].replace("\r\n", "\n")
+    return _round_trip_yaml(editor.sequence_offset).load(text)[key]

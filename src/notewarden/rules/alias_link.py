@@ -29,11 +29,12 @@ default).
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterator
 
-from notewarden.index import Status, VaultIndex
-from notewarden.model import FixSafety, NoteRecord, Problem, Severity
-from notewarden.parsing.note import normalize_name
+from notewarden.index import Status, VaultIndex, strip_md
+from notewarden.model import Fix, FixSafety, Link, LinkKind, NoteRecord, Problem, Severity
+from notewarden.parsing.note import ParsedNote, normalize_name
 from notewarden.rules._links import shown
 
 NAME = "alias-link"
@@ -43,15 +44,56 @@ SUMMARY = "A link naming an alias: Obsidian leaves it unresolved."
 SCOPE = "vault"
 
 
-def check(note: NoteRecord, index: VaultIndex) -> Iterator[Problem]:
-    for link, resolution in index.resolutions(note):
+_FIXABLE_KINDS = (LinkKind.WIKILINK, LinkKind.EMBED, LinkKind.FRONTMATTER)
+
+
+def check(note: NoteRecord, index: VaultIndex,
+          source: ParsedNote | None = None) -> Iterator[Problem]:
+    links = source.links if source is not None else note.links
+    for link in links:
+        resolution = index.resolve(note, link)
         if resolution.status is not Status.MISSING_NOTE or "/" in link.target:
             continue
         owners = index.alias_owners.get(normalize_name(link.target), [])
-        if len(owners) == 1:
-            yield Problem(
-                link.line, link.column,
-                f"{shown(link)}: {link.target!r} is an alias of "
-                f"{index.display_name(owners[0])!r}; Obsidian does not resolve aliases "
-                "in links",
-                fixable=True)
+        if len(owners) != 1:
+            continue
+        fixable = link.kind in _FIXABLE_KINDS
+        fix = None
+        if fixable and source is not None:
+            fix = make_fix(source, link, link_text(index, owners[0], note.path))
+        yield Problem(
+            link.line, link.column,
+            f"{shown(link)}: {link.target!r} is an alias of "
+            f"{index.display_name(owners[0])!r}; Obsidian does not resolve aliases in links",
+            fix, fixable)
+
+
+def link_text(index: VaultIndex, target: str, source_path: str,
+              new_link_format: str | None = None) -> str:
+    """How Obsidian writes a link to `target` under its "New link format" setting:
+    `shortest` (default) is the bare name when no other note shares it, else the path;
+    `relative` is the path from the linking note's folder; `absolute` the vault path."""
+    fmt = new_link_format or index.new_link_format
+    path = strip_md(target)
+    if fmt == "absolute":
+        return path
+    if fmt == "relative":
+        return posixpath.relpath(path, posixpath.dirname(source_path) or ".")
+    name = path.rsplit("/", 1)[-1]
+    if len(index.notes_by_name.get(normalize_name(name), ())) == 1:
+        return name
+    return path
+
+
+def make_fix(source: ParsedNote, link: Link, target_text: str) -> Fix:
+    """`[[Alias#H]]` -> `[[Note#H|Alias]]`: same visible text, now resolving."""
+    original = source.text[link.start : link.end]
+    line_start = source.lines.starts[link.line - 1]
+    in_table = source.text[line_start:link.start].lstrip().startswith("|")
+    pipe = "\\|" if "\\|" in original or in_table else "|"
+    display = link.display if link.display is not None else link.target
+    bang = "!" if original.startswith("!") else ""
+    subpath = f"#{link.subpath}" if link.subpath else ""
+    replacement = f"{bang}[[{target_text}{subpath}{pipe}{display}]]"
+    return Fix((source.edit(link.start, link.end, replacement),), FIX_SAFETY,
+               f"link to {target_text!r}, showing {display!r}")

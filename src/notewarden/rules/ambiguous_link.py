@@ -40,7 +40,7 @@ SUMMARY = "A bare link name that matches notes in several folders."
 SCOPE = "vault"
 
 
-def check(note: NoteRecord, index: VaultIndex) -> Iterator[Problem]:
+def check(note: NoteRecord, index: VaultIndex, source: object = None) -> Iterator[Problem]:
     for link, resolution in index.resolutions(note):
         if resolution.candidates and resolution.target:
             others = ", ".join(path for path in resolution.candidates

@@ -37,7 +37,7 @@ SUMMARY = "A link to a ^block-id the target note does not have."
 SCOPE = "vault"
 
 
-def check(note: NoteRecord, index: VaultIndex) -> Iterator[Problem]:
+def check(note: NoteRecord, index: VaultIndex, source: object = None) -> Iterator[Problem]:
     for link, resolution in index.resolutions(note):
         if resolution.status is Status.MISSING_BLOCK and resolution.target:
             where = "this note" if resolution.target == note.path else \

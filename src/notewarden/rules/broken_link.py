@@ -41,7 +41,7 @@ SUMMARY = "A link or embed whose target note does not exist."
 SCOPE = "vault"
 
 
-def check(note: NoteRecord, index: VaultIndex) -> Iterator[Problem]:
+def check(note: NoteRecord, index: VaultIndex, source: object = None) -> Iterator[Problem]:
     for link, resolution in index.resolutions(note):
         if resolution.status is not Status.MISSING_NOTE:
             continue

@@ -40,7 +40,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from notewarden.model import FixSafety, Problem, Severity
+from notewarden.fm_edit import newline_of
+from notewarden.model import Fix, FixSafety, Problem, Severity
 from notewarden.parsing.note import ParsedNote
 
 NAME = "duplicate-block"
@@ -75,12 +76,58 @@ def check(note: ParsedNote, context: Any) -> Iterator[Problem]:
         first, last = duplicate.earlier[0], duplicate.earlier[-1]
         again_first, again_last = duplicate.later[0], duplicate.later[-1]
         extra = " (with other lines in between)" if duplicate.later_extra else ""
+        span = _removal_span(note, duplicate)
+        fix = None
+        if span is not None and context.want_fixes:
+            which = "earlier" if duplicate.later_extra else "later"
+            fix = Fix((note.edit(*span, ""),), FIX_SAFETY, f"delete the {which} copy")
         yield Problem(
             first.number, 1,
             f"lines {first.number}-{last.number} ({len(duplicate.earlier)} lines) appear "
             f"again at lines {again_first.number}-{again_last.number}{extra}",
-            fixable=True,
+            fix, fixable=span is not None,
         )
+
+
+def _removal_span(note: ParsedNote, duplicate: Duplicate) -> tuple[int, int] | None:
+    """Character span to delete: the copy the other contains, plus at most one adjoining
+    blank line. None when the copy to delete is not made only of its own lines and blank
+    lines (for example a code block sits between them): then deleting it could lose text."""
+    copy = duplicate.later if not duplicate.later_extra else duplicate.earlier
+    text, starts = note.text, note.lines.starts
+    first, last = copy[0].number, copy[-1].number
+    if _non_blank_lines(note, first, last) != len(copy):
+        return None
+    start = starts[first - 1]
+    end = starts[last] if last < len(starts) else len(text)
+
+    def blank(line: int) -> bool:
+        if not 1 <= line <= len(starts):
+            return False
+        line_end = starts[line] if line < len(starts) else len(text)
+        return not text[starts[line - 1] : line_end].strip() and line_end > starts[line - 1]
+
+    if blank(last + 1):
+        end = starts[last + 1] if last + 1 < len(starts) else len(text)
+    elif blank(first - 1):
+        start = starts[first - 2]
+    if end == len(text) and not text.endswith("\n") and start > 0:
+        # The copy ends the file with no final newline: delete the line break before it
+        # instead, so the file still ends without one.
+        newline = newline_of(text)
+        if text[:start].endswith(newline):
+            start -= len(newline)
+    return start, end
+
+
+def _non_blank_lines(note: ParsedNote, first: int, last: int) -> int:
+    starts, text = note.lines.starts, note.text
+    count = 0
+    for line in range(first, last + 1):
+        line_end = starts[line] if line < len(starts) else len(text)
+        if text[starts[line - 1] : line_end].strip():
+            count += 1
+    return count
 
 
 def content_lines(note: ParsedNote) -> list[ContentLine]:
@@ -124,7 +171,8 @@ def find_duplicates(note: ParsedNote) -> list[Duplicate]:
             run = lines[i : i + len(matched)]
             if len(run) >= MIN_LINES and sum(len(line.key) for line in run) >= MIN_CHARS:
                 later = [lines[p] for p in matched]
-                found.append(Duplicate(run, later, matched[-1] - matched[0] + 1 > len(matched)))
+                extra = _non_blank_lines(note, later[0].number, later[-1].number) > len(later)
+                found.append(Duplicate(run, later, extra))
                 i += len(run)
                 continue
         i += 1

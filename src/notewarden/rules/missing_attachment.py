@@ -37,7 +37,7 @@ SUMMARY = "An embed of, or link to, a non-note file that does not exist."
 SCOPE = "vault"
 
 
-def check(note: NoteRecord, index: VaultIndex) -> Iterator[Problem]:
+def check(note: NoteRecord, index: VaultIndex, source: object = None) -> Iterator[Problem]:
     for link, resolution in index.resolutions(note):
         if resolution.status is Status.MISSING_ATTACHMENT:
             yield Problem(link.line, link.column,

@@ -30,7 +30,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from notewarden.model import FixSafety, Problem, Severity
+from notewarden.model import Fix, FixSafety, Problem, Severity
 from notewarden.parsing.note import ParsedNote
 
 NAME = "mojibake"
@@ -69,6 +69,31 @@ def flagged_lines(note: ParsedNote) -> Iterator[tuple[int, int, int, str]]:
 
 
 def check(note: ParsedNote, context: Any) -> Iterator[Problem]:
-    for line, _start, column, line_text in flagged_lines(note):
+    for line, start, column, line_text in flagged_lines(note):
         bad = line_text[max(column - 1, 0) : column + 2]
-        yield Problem(line, column, f"mis-decoded UTF-8 (mojibake) near {bad!r}", fixable=True)
+        fix = make_fix(note, start, line_text) if context.want_fixes else None
+        yield Problem(line, column, f"mis-decoded UTF-8 (mojibake) near {bad!r}", fix,
+                      fixable=True)
+
+
+def make_fix(note: ParsedNote, start: int, line_text: str) -> Fix | None:
+    """Repair one line with ftfy, editing only the characters that change.
+
+    `ftfy.fix_encoding` only undoes mis-decoding; `fix_text` would also uncurl quotes and
+    normalise other things the author wrote on purpose.
+    """
+    import ftfy
+
+    fixed = ftfy.fix_encoding(line_text)
+    if fixed == line_text:
+        return None
+    prefix = 0
+    while prefix < min(len(fixed), len(line_text)) and fixed[prefix] == line_text[prefix]:
+        prefix += 1
+    suffix = 0
+    while (suffix < min(len(fixed), len(line_text)) - prefix
+           and fixed[-1 - suffix] == line_text[-1 - suffix]):
+        suffix += 1
+    edit = note.edit(start + prefix, start + len(line_text) - suffix,
+                     fixed[prefix : len(fixed) - suffix])
+    return Fix((edit,), FIX_SAFETY, "repair mis-decoded UTF-8 with ftfy")

@@ -34,7 +34,8 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
-from notewarden.model import FixSafety, Problem, Severity
+from notewarden.fm_edit import FrontMatterEditor
+from notewarden.model import Fix, FixSafety, Problem, Severity
 from notewarden.parsing.front_matter import key_line
 from notewarden.parsing.note import ParsedNote
 
@@ -54,11 +55,36 @@ def check(note: ParsedNote, context: Any) -> Iterator[Problem]:
     if tags is None:
         return
     items = tags if isinstance(tags, list) else [tags]
+    fix: Fix | None = None
     for index, tag in enumerate(items):
         path: tuple[Any, ...] = ("tags", index) if isinstance(tags, list) else ("tags",)
         line, column = key_line(node, path, first)
         for message, fixable in tag_problems(tag):
-            yield Problem(line, column, message, fixable=fixable)
+            if fixable and context.want_fixes and fix is None:
+                fix = make_fix(note)
+            yield Problem(line, column, message, fix if fixable else None, fixable)
+
+
+def make_fix(note: ParsedNote) -> Fix | None:
+    """Strip the leading `#` from every tag that has one; nothing else changes."""
+
+    def strip_hash(value: Any) -> Any:
+        if isinstance(value, str) and value.startswith("#") and value.lstrip("#"):
+            return type(value)(value.lstrip("#"))  # keeps the scalar's quoting style
+        return value
+
+    def change(loaded: Any) -> None:
+        tags = loaded["tags"]
+        if isinstance(tags, list):
+            for index, value in enumerate(tags):
+                tags[index] = strip_hash(value)
+        else:
+            loaded["tags"] = strip_hash(tags)
+
+    edit = FrontMatterEditor(note).rewrite_key("tags", change)
+    if edit is None:
+        return None
+    return Fix((edit,), FIX_SAFETY, "strip the leading # from tags")
 
 
 def tag_problems(tag: Any) -> list[tuple[str, bool]]:

@@ -1,0 +1,152 @@
+"""Fixing: findings -> fixes -> byte edits -> files.
+
+Fixes are applied to an in-memory copy of the changed notes, pass after pass, because one
+fix can expose another (an alias link repaired adds a backlink). Each pass re-indexes the
+vault with that copy, re-reads fixes against the new bytes, and applies the ones that don't
+overlap. When a pass changes nothing (or the pass cap is reached), the changed notes are
+written atomically, or shown as a diff.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from notewarden.edits import apply_edits, select_edits
+from notewarden.engine import (
+    CheckResult,
+    Scope,
+    Selection,
+    Vault,
+    collect_findings,
+    stamp,
+    vault_problems,
+)
+from notewarden.index import build_index, record_from, run_note_rules
+from notewarden.model import Finding, Fix, FixSafety
+from notewarden.parsing.note import parse_note
+from notewarden.rules import RULES
+from notewarden.vault import VaultFile
+from notewarden.writer import Snapshot, WriteSkipped, read_with_snapshot, write_atomic
+
+MAX_PASSES = 10
+
+
+@dataclass
+class FixResult:
+    check: CheckResult  # what is left after fixing
+    fixed: int = 0  # findings that went away
+    changed: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)  # path: (old, new)
+    skipped: list[str] = field(default_factory=list)  # writes refused, with the reason
+    passes: int = 0
+
+
+def allowed(finding: Finding, unsafe: bool) -> bool:
+    safety = RULES[finding.rule].fix_safety
+    return finding.fixable and (safety is FixSafety.SAFE or
+                                (unsafe and safety is FixSafety.UNSAFE))
+
+
+def run_fix(paths: Sequence[Path], *, select: Sequence[str] = (), ignore: Sequence[str] = (),
+            unsafe: bool = False, write: bool = True, use_cache: bool = True,
+            jobs: int | None = None) -> FixResult:
+    """Fix what can be fixed under `paths`, then report what is left."""
+    vault, prefixes = Vault.open(paths)
+    selection = Selection.make(vault.config, select, ignore)
+    scope = Scope(vault.root, prefixes, vault.config)
+    overlay: dict[str, bytes] = {}
+    originals: dict[str, tuple[bytes, Snapshot]] = {}
+    first: CheckResult | None = None
+    passes = 0
+    while True:
+        index = build_index(vault.config, vault.schemas, use_cache=use_cache, jobs=jobs,
+                            overlay=overlay)
+        result = collect_findings(index, scope, selection)
+        first = first or result
+        todo = [finding for finding in result.findings if allowed(finding, unsafe)]
+        if not todo or passes >= MAX_PASSES:
+            break
+        passes += 1
+        changed_this_pass = False
+        by_path: dict[str, list[Finding]] = defaultdict(list)
+        for finding in todo:
+            by_path[finding.path].append(finding)
+        for path, findings in sorted(by_path.items()):
+            if path not in overlay:
+                try:
+                    originals[path] = read_with_snapshot(vault.root / path)
+                except OSError:
+                    continue
+            data = overlay.get(path, originals[path][0])
+            fixes = _fixes_for(vault, index, path, data, {f.rule for f in findings},
+                               selection, unsafe)
+            edits, _deferred = select_edits(fixes)
+            if not edits:
+                continue
+            new = apply_edits(data, edits)
+            if new != data:
+                overlay[path] = new
+                changed_this_pass = True
+        if not changed_this_pass:
+            break
+
+    changed = {path: (originals[path][0], new) for path, new in overlay.items()
+               if new != originals[path][0]}
+    outcome = FixResult(result, passes=passes, changed=changed)
+    outcome.fixed = _count_fixed(first.findings, result.findings)
+    if write:
+        for path, (_old, new) in sorted(changed.items()):
+            try:
+                write_atomic(vault.root / path, new, originals[path][1], vault.root)
+            except WriteSkipped as exc:
+                outcome.skipped.append(str(exc))
+    result.fixed = outcome.fixed
+    return outcome
+
+
+def _fixes_for(vault: Vault, index: object, path: str, data: bytes, rules: set[str],
+               selection: Selection, unsafe: bool) -> list[Fix]:
+    """Fresh fixes for one note, from its current bytes, for the rules that found something.
+    Suppressed findings are dropped exactly as when checking."""
+    note = parse_note(path, data)
+    file = VaultFile(path, len(data), -1)
+    problems = [(name, problem) for name, problem
+                in run_note_rules(note, vault.schemas, want_fixes=True) if name in rules]
+    record = record_from(note, file, problems)
+    problems += [(name, problem) for name, problem
+                 in vault_problems(record, index, selection, source=note)  # type: ignore[arg-type]
+                 if name in rules]
+    fixes: list[Fix] = []
+    for finding in stamp(record, [(n, p) for n, p in problems if n in selection.rules],
+                         selection):
+        if finding.fix is not None and allowed(finding, unsafe):
+            fixes.append(finding.fix)
+    return list(dict.fromkeys(fixes))  # one fix may answer several findings
+
+
+def _count_fixed(before: list[Finding], after: list[Finding]) -> int:
+    remaining = defaultdict(int)
+    for finding in after:
+        remaining[(finding.path, finding.rule, finding.message)] += 1
+    fixed = 0
+    for finding in before:
+        key = (finding.path, finding.rule, finding.message)
+        if remaining[key]:
+            remaining[key] -= 1
+        else:
+            fixed += 1
+    return fixed
+
+
+def unified_diff(changed: dict[str, tuple[bytes, bytes]]) -> str:
+    """A unified diff of every changed note, as `git diff` would show it."""
+    out: list[str] = []
+    for path, (old, new) in sorted(changed.items()):
+        old_lines = old.decode("utf-8", "replace").splitlines(keepends=True)
+        new_lines = new.decode("utf-8", "replace").splitlines(keepends=True)
+        for line in difflib.unified_diff(old_lines, new_lines, f"a/{path}", f"b/{path}"):
+            out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)

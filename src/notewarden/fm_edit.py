@@ -1,0 +1,120 @@
+"""Front-matter edits that splice only the lines of the keys that change.
+
+The whole front-matter is never re-dumped: a key's lines are located with the marks of the
+parsed YAML, those lines alone are loaded with ruamel.yaml's round-trip loader (quotes,
+comments and flow style preserved), changed, dumped with the file's own indentation and
+newline, and spliced back as one byte-span edit.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from typing import Any
+
+import yaml
+
+from notewarden.model import Edit
+from notewarden.parsing.note import ParsedNote
+
+_SEQ_ITEM_RE = re.compile(r"^[^\s#][^:\n]*:[ \t]*\r?\n( *)- ", re.MULTILINE)
+
+
+def newline_of(text: str) -> str:
+    """The note's newline style: CRLF if its first line break is CRLF."""
+    first = text.find("\n")
+    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
+
+
+def _round_trip_yaml(sequence_offset: int) -> Any:
+    from ruamel.yaml import YAML
+
+    rt = YAML()  # round-trip mode
+    rt.preserve_quotes = True  # must be set before the first load
+    rt.width = 4096  # never fold long values onto new lines
+    rt.indent(mapping=2, sequence=sequence_offset + 2, offset=sequence_offset)
+    return rt
+
+
+class FrontMatterEditor:
+    """Edits to one note's top-level front-matter keys, as byte-span edits."""
+
+    def __init__(self, note: ParsedNote) -> None:
+        if note.block is None or note.front_matter is None or note.front_matter.node is None:
+            raise ValueError(f"{note.path} has no readable front-matter")
+        self.note = note
+        self.block = note.block
+        self.root: yaml.MappingNode = note.front_matter.node  # type: ignore[assignment]
+        self.newline = newline_of(note.text)
+        found = _SEQ_ITEM_RE.search(self.block.yaml_text)
+        self.sequence_offset = len(found.group(1)) if found else 2  # Obsidian writes "  - x"
+
+    def has_key(self, key: str) -> bool:
+        return self._pair(key) is not None
+
+    def _pair(self, key: str) -> tuple[yaml.Node, yaml.Node] | None:
+        for key_node, value_node in self.root.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                return key_node, value_node
+        return None
+
+    def key_span(self, key: str) -> tuple[int, int]:
+        """Character offsets of the whole lines holding `key` and its value."""
+        pair = self._pair(key)
+        if pair is None:
+            raise KeyError(key)
+        key_node, value_node = pair
+        starts = self.note.lines.starts
+        first = self.block.first_line + key_node.start_mark.line
+        end_mark = value_node.end_mark
+        last = self.block.first_line + end_mark.line - (1 if end_mark.column == 0 else 0)
+        last = max(last, first)
+        end = starts[last] if last < len(starts) else len(self.note.text)
+        return starts[first - 1], end
+
+    def rewrite_key(self, key: str, change: Callable[[Any], Any]) -> Edit | None:
+        """Reload `key`'s lines with ruamel, let `change` edit the loaded map in place (or
+        return a replacement map), and return the edit; None when nothing changed."""
+        start, end = self.key_span(key)
+        old = self.note.text[start:end]
+        rt = _round_trip_yaml(self.sequence_offset)
+        data = rt.load(old.replace("\r\n", "\n"))
+        replaced = change(data)
+        if replaced is not None:
+            data = replaced
+        out = io.StringIO()
+        rt.dump(data, out)
+        new = out.getvalue()
+        if self.newline != "\n":
+            new = new.replace("\n", self.newline)
+        if not old.endswith(("\n", "\r")):
+            new = new.rstrip("\r\n")
+        if new == old:
+            return None
+        return self.note.edit(start, end, new)
+
+    def append_key(self, key: str, value: Any) -> Edit:
+        """Add a key at the end of the front-matter."""
+        rt = _round_trip_yaml(self.sequence_offset)
+        out = io.StringIO()
+        rt.dump({key: value}, out)
+        new = out.getvalue().replace("\n", self.newline)
+        at = self.block.yaml_start + len(self.block.yaml_text)
+        return self.note.edit(at, at, new)
+
+
+def new_front_matter(note: ParsedNote, key: str, value: Any) -> Edit:
+    """Create a front-matter block at the top of a note that has none (after any BOM)."""
+    newline = newline_of(note.text) if "\n" in note.text else "\n"
+    rt = _round_trip_yaml(2)
+    out = io.StringIO()
+    rt.dump({key: value}, out)
+    text = "---\n" + out.getvalue() + "---\n"
+    return note.edit(0, 0, text.replace("\n", newline))
+
+
+def flow_or_block_list(items: list[Any]) -> Any:
+    from ruamel.yaml.comments import CommentedSeq
+
+    return CommentedSeq(items)
