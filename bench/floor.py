@@ -29,7 +29,7 @@ WIKILINK_RE = re.compile(r"\[\[([^\[\]]+)\]\]")
 
 def markdown_files(root: str) -> list[str]:
     """Paths of every .md file under root, not looking inside dot-folders."""
-    paths = []
+    paths: list[str] = []
     for folder, subfolders, files in os.walk(root):
         subfolders[:] = [name for name in subfolders if not name.startswith(".")]
         paths.extend(os.path.join(folder, name) for name in files if name.endswith(".md"))

@@ -18,8 +18,8 @@ What a vault holds:
   `## ` headings, a few `^block-id`s and 5-20 links.
 * Links: mostly `[[Note]]`, some `[[Note#Heading]]`, `[[Note#^blockid]]`,
   `[[Note|display]]`, `![[image.png]]` embeds, `[x](Folder/Note%20Name.md)` Markdown links
-  (vault-absolute paths), and ~5% broken ones (missing notes, a few missing headings).
-* A ~3% of `Sources/` notes break `_schemas/source.schema.json` (bad status or rating),
+  (vault-absolute paths), and ~7% broken ones (5% to missing notes, 2% to missing headings).
+* About 3% of `Sources/` notes break `_schemas/source.schema.json` (bad status or rating),
   so schema findings exist too.
 * `.obsidian/app.json`, `.notewarden.toml`, `_schemas/source.schema.json` and a handful
   of attachments under `Attachments/`.
@@ -476,7 +476,8 @@ def body(rng: random.Random, seeds: SeedText, note: NotePlan, notes: list[NotePl
     for index, links in links_by_paragraph.items():
         paragraphs[index] = insert_links(rng, paragraphs[index], links)
     # Block ids go last, so no link lands after one; one per paragraph.
-    for block_id, index in zip(note.block_ids, rng.sample(prose, len(note.block_ids))):
+    chosen = rng.sample(prose, len(note.block_ids))
+    for block_id, index in zip(note.block_ids, chosen, strict=True):
         paragraphs[index] += f" ^{block_id}"
 
     # Spread the paragraphs over the note's headings, in order.
@@ -555,7 +556,8 @@ def generate(out: Path, count: int, seed: int, seed_dir: Path) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("out_dir", type=Path, help="vault folder to create (a previously generated vault there is replaced)")
+    parser.add_argument("out_dir", type=Path,
+                        help="vault folder to create (a vault generated there before is replaced)")
     parser.add_argument("--notes", type=int, default=10_000, help="number of notes")
     parser.add_argument("--seed", type=int, default=1, help="random seed")
     parser.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS,

@@ -1,9 +1,12 @@
-"""The index cache: NoteRecords keyed on path, size and mtime_ns.
+"""The caches in `.notewarden-cache/` at the vault root (a dot-folder: never scanned).
 
-An unchanged vault re-checks without re-reading or re-parsing a single note. The cache is
-one pickle in `.notewarden-cache/` at the vault root (a dot-folder, so neither Obsidian nor
-notewarden scans it). It is thrown away whole when notewarden's version, the config's
-schema mapping or any schema file changes, since cached findings depend on them.
+- `records.pickle`: every note's NoteRecord, keyed on path, size and mtime_ns, so an
+  unchanged note is never re-read or re-parsed.
+- `summary.pickle`: every file's size and mtime and each note's findings, so a run on an
+  unchanged vault needs neither the records nor link resolution at all.
+
+Both are thrown away whole when notewarden's version, the config, or any schema file
+changes, since cached findings depend on them. A read-only vault simply goes uncached.
 """
 
 from __future__ import annotations
@@ -12,41 +15,41 @@ import os
 import pickle
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from notewarden import __version__
-from notewarden.model import NoteRecord
 
 CACHE_DIR = ".notewarden-cache"
-_FILE = "index.pickle"
-_FORMAT = 2  # bump when NoteRecord changes shape
+_FORMAT = 3  # bump when a cached record changes shape
 
 
 def _key(salt: str) -> str:
     return f"{__version__}:{_FORMAT}:{salt}"
 
 
-def load(root: Path, salt: str) -> dict[str, NoteRecord]:
+def load(root: Path, name: str, salt: str) -> Any:
+    """The cached object, or None when missing, unreadable or made for another setup."""
     try:
-        with open(root / CACHE_DIR / _FILE, "rb") as handle:
-            key, records = pickle.load(handle)
-    except Exception:  # missing, unreadable, truncated or from another version: start over
-        return {}
-    return records if key == _key(salt) and isinstance(records, dict) else {}
+        with open(root / CACHE_DIR / f"{name}.pickle", "rb") as handle:
+            key, payload = pickle.load(handle)
+    except Exception:  # missing, truncated, garbage or from another version: start over
+        return None
+    return payload if key == _key(salt) else None
 
 
-def save(root: Path, salt: str, records: dict[str, NoteRecord]) -> None:
-    """Write the cache atomically; a read-only vault simply goes uncached."""
+def save(root: Path, name: str, salt: str, payload: Any) -> None:
+    """Write atomically; any failure (read-only vault, full disk) leaves things uncached."""
     folder = root / CACHE_DIR
     try:
         folder.mkdir(exist_ok=True)
         ignore = folder / ".gitignore"
         if not ignore.exists():
             ignore.write_text("# Created by notewarden\n*\n", encoding="utf-8")
-        handle, temp = tempfile.mkstemp(dir=folder, prefix=".index-", suffix=".tmp")
+        handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}-", suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as out:
-                pickle.dump((_key(salt), records), out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temp, folder / _FILE)
+                pickle.dump((_key(salt), payload), out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temp, folder / f"{name}.pickle")
         except BaseException:
             os.unlink(temp)
             raise

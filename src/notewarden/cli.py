@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -14,7 +15,6 @@ import click
 from notewarden import __version__
 from notewarden.config import ConfigError
 from notewarden.engine import UsageError, run_check
-from notewarden.fixer import run_fix, unified_diff
 from notewarden.output import format_github, format_json, format_text
 from notewarden.rules import RULES, UnknownRuleError, get_rule
 
@@ -80,10 +80,15 @@ def check(paths: tuple[Path, ...], output_format: str, select: tuple[str, ...],
     PATHS are a vault, or files or folders inside one (default: the current folder).
     Links always resolve against the whole vault.
     """
+    # A check is short-lived and builds hundreds of thousands of acyclic objects: the cyclic
+    # garbage collector would rescan them over and over (4x slower cache loads) for nothing.
+    gc.disable()
     options = {"select": _rule_names(select), "ignore": _rule_names(ignore),
                "use_cache": not no_cache, "jobs": jobs}
     changed = False
     if fix or diff:
+        from notewarden.fixer import run_fix, unified_diff  # only needed when fixing
+
         outcome = run_fix(list(paths), unsafe=unsafe_fixes, write=not diff, **options)
         if diff:
             click.echo(unified_diff(outcome.changed), nl=False)

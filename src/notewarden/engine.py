@@ -5,16 +5,23 @@ The CLI calls `run_check`; this module holds the logic the CLI must not.
 
 from __future__ import annotations
 
+import hashlib
+import multiprocessing
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
+from notewarden import cache
 from notewarden.config import OFF, Config, ConfigError, load_config
-from notewarden.index import VaultIndex, build_index
+from notewarden.index import VaultIndex, build_index, note_key
 from notewarden.model import ALL_RULES_MARK, Finding, NoteRecord, Problem, Severity
+from notewarden.parsing.note import normalize_name
 from notewarden.rules import RULES, VAULT_RULES, get_rule
 from notewarden.schemas import SchemaSet
-from notewarden.vault import find_vault_root
+from notewarden.timings import phase
+from notewarden.vault import find_vault_root, walk_vault
 
 
 class UsageError(Exception):
@@ -53,10 +60,14 @@ class Scope:
     config: Config
 
     def includes(self, path: str) -> bool:
-        if self.config.is_ignored(path):
+        if "" not in self.prefixes and not any(
+                path == prefix or path.startswith(prefix + "/") for prefix in self.prefixes):
             return False
-        return any(not prefix or path == prefix or path.startswith(prefix + "/")
-                   for prefix in self.prefixes)
+        return not self._may_ignore or not self.config.is_ignored(path)
+
+    @property
+    def _may_ignore(self) -> bool:
+        return bool(self.config.ignore or self.config.user_ignore_filters)
 
 
 @dataclass
@@ -97,23 +108,205 @@ class CheckResult:
     fixed: int = 0
 
 
+class NoteResult(NamedTuple):
+    """One note's problems as cached in the summary: enough to report it without the index."""
+
+    problems: tuple[tuple[str, Problem], ...]  # single-note rules
+    vault: tuple[tuple[str, Problem], ...] | None  # vault rules; None when never computed
+    suppressed_lines: dict[int, frozenset[str]]
+    suppressed_file: frozenset[str]
+
+
+class Summary(NamedTuple):
+    """The last run's view of the vault: every file's (size, mtime_ns), and each note's
+    problems. If no file changed, a run needs nothing else."""
+
+    files: dict[str, tuple[int, int]]
+    results: dict[str, NoteResult]
+    walk_problems: list[tuple[str, str]]
+
+
+def summary_salt(vault: Vault) -> str:
+    config = vault.config
+    settings = repr((config.schemas, config.new_link_format, config.backlinks_globs,
+                     config.symmetric_properties))
+    return f"{vault.schemas.digest}:{hashlib.sha256(settings.encode()).hexdigest()}"
+
+
 def run_check(paths: Sequence[Path], *, select: Sequence[str] = (),
               ignore: Sequence[str] = (), use_cache: bool = True,
               jobs: int | None = None) -> CheckResult:
     """Check the notes under `paths`; links resolve against the whole vault."""
     vault, prefixes = Vault.open(paths)
     selection = Selection.make(vault.config, select, ignore)
-    index = build_index(vault.config, vault.schemas, use_cache=use_cache, jobs=jobs)
     scope = Scope(vault.root, prefixes, vault.config)
-    return collect_findings(index, scope, selection)
+    with phase("walk"):
+        walked = walk_vault(vault.root)
+    fingerprint = {file.path: (file.size, file.mtime_ns) for file in walked[0]}
+    salt = summary_salt(vault)
+    with phase("load summary cache"):
+        previous: Summary | None = cache.load(vault.root, "summary", salt) if use_cache \
+            else None
+    if previous is not None and previous.files == fingerprint and all(
+            previous.results[path].vault is not None
+            for path in previous.results if scope.includes(path)):
+        return _report(previous.results, previous.walk_problems, scope, selection)
+
+    index = build_index(vault.config, vault.schemas, use_cache=use_cache, jobs=jobs,
+                        walked=walked)
+    with phase("vault rules"):
+        vault_results = incremental_vault_problems(index, scope, previous, fingerprint)
+    results = {
+        path: NoteResult(record.problems, vault_results.get(path), record.suppressed_lines,
+                         record.suppressed_file)
+        for path, record in index.records.items()
+    }
+    if use_cache:
+        with phase("save summary cache"):
+            cache.save(vault.root, "summary", salt,
+                       Summary(fingerprint, results, index.walk_problems))
+    with phase("report"):
+        return _report(results, index.walk_problems, scope, selection)
+
+
+def incremental_vault_problems(
+    index: VaultIndex, scope: Scope, previous: Summary | None,
+    fingerprint: dict[str, tuple[int, int]],
+) -> dict[str, tuple[tuple[str, Problem], ...]]:
+    """Vault-rule problems for every note in scope, reusing the previous run's where
+    nothing they depend on changed. Out-of-scope notes keep theirs if still valid."""
+    dirty = None if previous is None else dirty_notes(index, previous, fingerprint)
+    anything_changed = dirty is None or bool(dirty) or previous is None \
+        or previous.files != fingerprint
+    wide = [rule.name for rule in VAULT_RULES if rule.vault_wide]
+    out: dict[str, tuple[tuple[str, Problem], ...]] = {}
+    fresh: list[str] = []
+    for path in index.records:
+        old = previous.results.get(path) if previous is not None else None
+        reusable = dirty is not None and path not in dirty and old is not None \
+            and old.vault is not None
+        if not scope.includes(path):
+            if reusable and not (anything_changed and wide):
+                out[path] = old.vault  # type: ignore[union-attr]
+            continue
+        if not reusable:
+            fresh.append(path)
+        elif anything_changed and wide:
+            record = index.records[path]
+            kept = [(name, problem) for name, problem in old.vault  # type: ignore[union-attr]
+                    if name not in wide]
+            only_wide = Selection({name: RULES[name].severity for name in wide})
+            out[path] = tuple(kept + vault_problems(record, index, only_wide))
+        else:
+            out[path] = old.vault  # type: ignore[union-attr]
+    out.update(all_vault_problems(index, fresh))
+    return out
+
+
+_FORK_THRESHOLD = 2000  # notes; below this a second process costs more than it saves
+_fork_index: VaultIndex | None = None
+
+
+def all_vault_problems(index: VaultIndex, paths: list[str],
+                       jobs: int | None = None) -> dict[str, tuple[tuple[str, Problem], ...]]:
+    """Every vault rule's problems for each note in `paths`.
+
+    On big vaults the work is shared by forked processes, which inherit the built index
+    copy-on-write instead of rebuilding it; where fork is unavailable it runs here."""
+    global _fork_index
+    jobs = jobs or os.cpu_count() or 1
+    every_rule = Selection({name: rule.severity for name, rule in RULES.items()})
+    if jobs > 1 and len(paths) >= _FORK_THRESHOLD \
+            and "fork" in multiprocessing.get_all_start_methods():
+        _fork_index = index
+        try:
+            size = -(-len(paths) // (jobs * 4))
+            chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                results: dict[str, tuple[tuple[str, Problem], ...]] = {}
+                for part in pool.imap_unordered(_vault_problems_chunk, chunks):
+                    results.update(part)
+                return results
+        finally:
+            _fork_index = None
+    return {path: tuple(vault_problems(index.records[path], index, every_rule))
+            for path in paths}
+
+
+def _vault_problems_chunk(paths: list[str]) -> dict[str, tuple[tuple[str, Problem], ...]]:
+    index = _fork_index
+    assert index is not None
+    every_rule = Selection({name: rule.severity for name, rule in RULES.items()})
+    return {path: tuple(vault_problems(index.records[path], index, every_rule))
+            for path in paths}
+
+
+def dirty_notes(index: VaultIndex, previous: Summary,
+                fingerprint: dict[str, tuple[int, int]]) -> set[str]:
+    """Notes whose link findings may have changed since `previous`.
+
+    A note's link findings depend on its own text and on the files its links name. So it
+    is dirty if it changed, or if it links to a name (file name or alias) that belongs to a
+    note or attachment that was added, removed or changed.
+    """
+    changed = set(index.changed) | {path for path in previous.results
+                                    if path not in index.records}
+    touched_files = {path for path in fingerprint.keys() ^ previous.files.keys()
+                     if not path.lower().endswith(".md")}
+    touched_files |= {path for path, stats in fingerprint.items()
+                      if path in previous.files and previous.files[path] != stats
+                      and not path.lower().endswith(".md")}
+    affected = {note_key(path) for path in changed | touched_files}
+    for path in changed:
+        for record in (index.records.get(path), index.previous.get(path)):
+            if record is not None:
+                affected.update(normalize_name(alias) for alias in record.aliases)
+    dirty = {path for path in changed if path in index.records}
+    if affected:
+        dirty.update(path for path, record in index.records.items()
+                     if not record.link_keys.isdisjoint(affected))
+    return dirty
+
+
+def collect_findings(index: VaultIndex, scope: Scope, selection: Selection) -> CheckResult:
+    """Findings for every note in scope, computed afresh (no summary cache)."""
+    vault = all_vault_problems(index, [path for path in index.records if scope.includes(path)])
+    results = {
+        path: NoteResult(record.problems, vault.get(path), record.suppressed_lines,
+                         record.suppressed_file)
+        for path, record in index.records.items()
+    }
+    return _report(results, index.walk_problems, scope, selection)
+
+
+def _report(results: dict[str, NoteResult], walk_problems: list[tuple[str, str]],
+            scope: Scope, selection: Selection) -> CheckResult:
+    result = CheckResult(scope.root)
+    for path in sorted(results):
+        if not scope.includes(path):
+            continue
+        note = results[path]
+        result.files_checked += 1
+        problems = [(name, problem) for name, problem in (*note.problems, *(note.vault or ()))
+                    if name in selection.rules]
+        result.findings.extend(stamp(path, note.suppressed_lines, note.suppressed_file,
+                                     problems, selection))
+    if "unreadable" in selection.rules:
+        for path, message in walk_problems:
+            if scope.includes(path):
+                result.findings.append(Finding(path, 1, 1, "unreadable",
+                                               selection.rules["unreadable"], message))
+    result.findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
+    return result
 
 
 def vault_problems(record: NoteRecord, index: VaultIndex, selection: Selection,
                    source: object = None) -> list[tuple[str, Problem]]:
     """The vault rules' problems for one note; with `source` (its ParsedNote), with fixes."""
-    rules = [rule for rule in VAULT_RULES if rule.name in selection.rules]
     out: list[tuple[str, Problem]] = []
-    for rule in rules:
+    for rule in VAULT_RULES:
+        if rule.name not in selection.rules:
+            continue
         try:
             out.extend((rule.name, problem) for problem in rule.check(record, index, source))
         except Exception as exc:  # one rule's bug must not stop the run
@@ -122,38 +315,17 @@ def vault_problems(record: NoteRecord, index: VaultIndex, selection: Selection,
     return out
 
 
-def collect_findings(index: VaultIndex, scope: Scope, selection: Selection) -> CheckResult:
-    result = CheckResult(scope.root)
-    for path in sorted(index.records):
-        if not scope.includes(path):
-            continue
-        record = index.records[path]
-        result.files_checked += 1
-        problems = [(name, problem) for name, problem in record.problems
-                    if name in selection.rules]
-        problems.extend(vault_problems(record, index, selection))
-        result.findings.extend(stamp(record, problems, selection))
-    if "unreadable" in selection.rules:
-        for path, message in index.walk_problems:
-            if scope.includes(path):
-                result.findings.append(Finding(path, 1, 1, "unreadable",
-                                               selection.rules["unreadable"], message))
-    result.findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
-    return result
-
-
-def stamp(record: NoteRecord, problems: list[tuple[str, Problem]],
+def stamp(path: str, suppressed_lines: dict[int, frozenset[str]],
+          suppressed_file: frozenset[str], problems: Iterable[tuple[str, Problem]],
           selection: Selection) -> Iterable[Finding]:
     """Turn a note's problems into findings: drop suppressed ones, add path and severity."""
-    whole_file = record.suppressed_file
-    by_line = record.suppressed_lines
     for name, problem in problems:
-        if ALL_RULES_MARK in whole_file or name in whole_file:
+        if ALL_RULES_MARK in suppressed_file or name in suppressed_file:
             continue
-        on_line = by_line.get(problem.line)
+        on_line = suppressed_lines.get(problem.line)
         if on_line and (ALL_RULES_MARK in on_line or name in on_line):
             continue
-        yield Finding(record.path, problem.line, problem.column, name,
+        yield Finding(path, problem.line, problem.column, name,
                       selection.rules[name], problem.message, problem.fix,
                       problem.fixable or problem.fix is not None)
 

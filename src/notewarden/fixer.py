@@ -120,8 +120,8 @@ def _fixes_for(vault: Vault, index: object, path: str, data: bytes, rules: set[s
                  in vault_problems(record, index, selection, source=note)  # type: ignore[arg-type]
                  if name in rules]
     fixes: list[Fix] = []
-    for finding in stamp(record, [(n, p) for n, p in problems if n in selection.rules],
-                         selection):
+    for finding in stamp(path, record.suppressed_lines, record.suppressed_file,
+                         [(n, p) for n, p in problems if n in selection.rules], selection):
         if finding.fix is not None and allowed(finding, unsafe):
             fixes.append(finding.fix)
     return list(dict.fromkeys(fixes))  # one fix may answer several findings

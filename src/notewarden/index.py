@@ -8,10 +8,10 @@ never a loop over notes per link, so checking stays linear in the size of the va
 from __future__ import annotations
 
 import os
+import pickle
 import posixpath
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -21,7 +21,8 @@ from notewarden.config import Config
 from notewarden.model import Heading, Link, LinkKind, NoteRecord, Problem
 from notewarden.parsing.note import ParsedNote, normalize_name, parse_note, unreadable_note
 from notewarden.schemas import SchemaSet
-from notewarden.vault import VaultFile, walk_vault
+from notewarden.timings import phase
+from notewarden.vault import VaultFile, WalkProblem, walk_vault
 
 MAX_NOTE_BYTES = 32 * 1024 * 1024
 PARALLEL_THRESHOLD = 300  # below this many notes to parse, a process pool costs more than it saves
@@ -96,14 +97,14 @@ def record_from(note: ParsedNote, file: VaultFile,
         is_note=True,
         readable=note.readable,
         aliases=_alias_strings(data),
-        headings=tuple(note.headings),
         heading_keys=frozenset(heading_key(h.text) for h in note.headings),
         block_ids=frozenset(block.lower() for block in note.block_ids),
         links=tuple(note.links),
+        link_keys=frozenset(link_key(link.target) for link in note.links if link.target),
         tags=tuple(note.tags),
         # Fixes are rebuilt from fresh bytes when fixing; the cache keeps only the flag.
         problems=tuple(
-            (rule, replace(problem, fix=None, fixable=problem.fixable or problem.fix is not None))
+            (rule, problem._replace(fix=None, fixable=problem.fixable or problem.fix is not None))
             for rule, problem in problems
         ),
         suppressed_lines=note.suppressed_lines,
@@ -119,6 +120,19 @@ def _property_lines(note: ParsedNote) -> dict[str, int]:
         return {}
     return {str(key.value): note.block.first_line + key.start_mark.line
             for key, _value in node.value if hasattr(key, "value")}
+
+
+def link_key(target: str) -> str:
+    """The part of a link target that names a file: `../Folder/Note.md` -> `note`.
+
+    A note's findings about its links can only change when a file with this key appears,
+    disappears or changes, which is what makes incremental re-checking possible."""
+    return strip_md(normalize_name(target.strip()).rsplit("/", 1)[-1])
+
+
+def note_key(path: str) -> str:
+    """The key a file answers to in link_key terms: `Folder/Note.md` -> `note`."""
+    return strip_md(normalize_name(path).rsplit("/", 1)[-1])
 
 
 def _alias_strings(data: dict[str, Any]) -> tuple[str, ...]:
@@ -140,9 +154,12 @@ def _init_worker(root: Path, schemas: SchemaSet) -> None:
     _worker_state["schemas"] = schemas
 
 
-def _parse_chunk(files: list[VaultFile]) -> list[NoteRecord]:
+def _parse_chunk(files: list[VaultFile]) -> bytes:
+    # Returned pickled: the parent keeps these bytes as they are for the records cache,
+    # so a cold run never pickles the same records twice.
     root, schemas = _worker_state["root"], _worker_state["schemas"]
-    return [parse_file(root, file, schemas) for file in files]
+    records = [parse_file(root, file, schemas) for file in files]
+    return pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def parse_file(root: Path, file: VaultFile, schemas: SchemaSet) -> NoteRecord:
@@ -151,34 +168,42 @@ def parse_file(root: Path, file: VaultFile, schemas: SchemaSet) -> NoteRecord:
 
 
 def parse_files(root: Path, files: list[VaultFile], schemas: SchemaSet,
-                jobs: int | None = None) -> list[NoteRecord]:
-    """Parse notes, on every core when there are enough of them to be worth it."""
+                jobs: int | None = None) -> list[bytes]:
+    """Parse notes, on every core when there are enough of them to be worth it.
+    Returns pickled lists of NoteRecords (the form the records cache stores)."""
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
-        return [parse_file(root, file, schemas) for file in files]
+        records = [parse_file(root, file, schemas) for file in files]
+        return [pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)] if records else []
+    from concurrent.futures import ProcessPoolExecutor  # only imported when it is used
+
     chunks = [files[i : i + _CHUNK] for i in range(0, len(files), _CHUNK)]
-    records: list[NoteRecord] = []
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
                              initargs=(root, schemas)) as pool:
-        for chunk_records in pool.map(_parse_chunk, chunks):
-            records.extend(chunk_records)
-    return records
+        return list(pool.map(_parse_chunk, chunks))
 
 
 def build_index(config: Config, schemas: SchemaSet, *, use_cache: bool = True,
-                jobs: int | None = None,
-                overlay: dict[str, bytes] | None = None) -> VaultIndex:
-    """Walk the vault and index every note, re-parsing only what changed since the cache.
+                jobs: int | None = None, overlay: dict[str, bytes] | None = None,
+                walked: tuple[list[VaultFile], list[WalkProblem]] | None = None) -> VaultIndex:
+    """Index every note in the vault, re-parsing only what changed since the cache.
 
     `overlay` holds in-memory contents that replace files on disk (fixes not yet written);
-    those notes are parsed from memory and never cached.
+    those notes are parsed from memory and never cached. `walked` is the result of
+    `walk_vault` when the caller already has it.
     """
     root = config.root
-    files, walk_problems = walk_vault(root)
-    cached = cache.load(root, schemas.digest) if use_cache else {}
+    files, walk_problems = walked if walked is not None else walk_vault(root)
+    with phase("load records cache"):
+        blobs: list[bytes] = (cache.load(root, "records", schemas.digest) or []) \
+            if use_cache else []
+        cached: dict[str, NoteRecord] = {}
+        for blob in blobs:  # later blobs hold newer records
+            cached.update((record.path, record) for record in pickle.loads(blob))
     records: dict[str, NoteRecord] = {}
     attachments: list[str] = []
     stale: list[VaultFile] = []
+    changed: set[str] = set()
     overlay = overlay or {}
     for file in files:
         if not file.path.lower().endswith(".md"):
@@ -187,6 +212,7 @@ def build_index(config: Config, schemas: SchemaSet, *, use_cache: bool = True,
         if file.path in overlay:
             note = parse_note(file.path, overlay[file.path])
             records[file.path] = record_from(note, file, run_note_rules(note, schemas))
+            changed.add(file.path)
             continue
         hit = cached.get(file.path)
         if hit is not None and hit.size == file.size and hit.mtime_ns == file.mtime_ns \
@@ -196,16 +222,38 @@ def build_index(config: Config, schemas: SchemaSet, *, use_cache: bool = True,
             stale.append(file)
     if stale:
         schemas.check(config)
-    for record in parse_files(root, stale, schemas, jobs):
-        records[record.path] = record
+    with phase(f"parse {len(stale)} notes"):
+        new_blobs = parse_files(root, stale, schemas, jobs)
+        for blob in new_blobs:
+            for record in pickle.loads(blob):
+                records[record.path] = record
+                changed.add(record.path)
     if use_cache and (stale or len(cached) != len(records)):
-        cache.save(root, schemas.digest,
-                   {path: record for path, record in records.items() if path not in overlay})
-    index = VaultIndex(root, records, attachments)
+        with phase("save records cache"):
+            _save_records(root, schemas, blobs, new_blobs, cached, records, changed, overlay)
+    with phase("build name index"):
+        index = VaultIndex(root, records, attachments)
     index.new_link_format = config.new_link_format
     index.config = config
     index.walk_problems = [(p.path, p.message) for p in walk_problems]
+    index.changed = changed
+    index.previous = cached
     return index
+
+
+def _save_records(root: Path, schemas: SchemaSet, old_blobs: list[bytes],
+                  new_blobs: list[bytes], cached: dict[str, NoteRecord],
+                  records: dict[str, NoteRecord], changed: set[str],
+                  overlay: dict[str, bytes]) -> None:
+    """Append the newly parsed records to the cache as new blobs; rewrite it whole only
+    when superseded or deleted records make up a good part of it (or for an overlay)."""
+    superseded = sum(1 for path in cached if path not in records or path in changed)
+    if overlay or len(old_blobs) > 256 or superseded > 0.3 * len(records) + 100:
+        keep = [record for path, record in records.items() if path not in overlay]
+        blobs = [pickle.dumps(keep, protocol=pickle.HIGHEST_PROTOCOL)]
+    else:
+        blobs = old_blobs + new_blobs
+    cache.save(root, "records", schemas.digest, blobs)
 
 
 # --- resolution -------------------------------------------------------------------------
@@ -249,6 +297,9 @@ class VaultIndex:
         self.walk_problems: list[tuple[str, str]] = []
         self.new_link_format = "shortest"  # Obsidian's setting, from .obsidian/app.json
         self.config: Config | None = None
+        # What the last build changed: notes parsed anew, and the records they replaced.
+        self.changed: set[str] = set(records)
+        self.previous: dict[str, NoteRecord] = {}
         self._backlinks: dict[str, set[str]] | None = None
         self._property_links: dict[tuple[str, str], set[str]] | None = None
         self.notes_by_name: dict[str, list[str]] = {}
@@ -257,7 +308,7 @@ class VaultIndex:
         self.files_by_path: dict[str, str] = {}
         self.alias_owners: dict[str, list[str]] = {}
         self._note_keys: dict[str, str] = {}
-        self._resolved: dict[tuple[str, str], tuple[str | None, tuple[str, ...], bool]] = {}
+        self._resolved: dict[object, tuple[tuple[str, ...], bool]] = {}
         self._by_note: dict[str, list[tuple[Link, Resolution]]] = {}
         for path in records:
             self._add_note(path)
@@ -291,36 +342,40 @@ class VaultIndex:
     #  - among several matches, prefer those under the linking note's folder, then the
     #    shortest path.
     def locate(self, linkpath: str, source: str) -> tuple[str | None, tuple[str, ...], bool]:
-        """Find the file a link path points at: (path, all candidates, is_note)."""
-        source_dir = posixpath.dirname(source)
-        memo_key = (source_dir, linkpath)
+        """Find the file a link path points at: (path, all candidates best first, is_note)."""
+        source_dir = source[: source.rfind("/") + 1]  # with its trailing "/", or ""
+        relative = linkpath.startswith((".", "/"))
+        memo_key = (source_dir, linkpath) if relative else linkpath
         hit = self._resolved.get(memo_key)
         if hit is None:
             hit = self._resolved[memo_key] = self._locate(linkpath, source_dir)
-        return hit
+        candidates, is_note = hit
+        if not candidates:
+            return None, (), is_note
+        if len(candidates) > 1:
+            candidates = tuple(sorted(candidates, key=lambda path: _rank(path, source_dir)))
+        return candidates[0], candidates, is_note
 
-    def _locate(self, linkpath: str, source_dir: str) -> tuple[str | None, tuple[str, ...], bool]:
+    def _locate(self, linkpath: str, source_dir: str) -> tuple[tuple[str, ...], bool]:
         key = normalize_name(linkpath.strip()).lstrip("/")
         if key.startswith(("./", "../")):
             joined = posixpath.normpath(posixpath.join(normalize_name(source_dir), key))
             if joined.startswith(".."):
-                return None, (), True
+                return (), True
             note = self.notes_by_path.get(strip_md(joined))
             if note is not None:
-                return note, (note,), True
+                return (note,), True
             file = self.files_by_path.get(joined)
-            return file, (() if file is None else (file,)), False
+            return (() if file is None else (file,)), False
         note_key = strip_md(key)
         candidates = self._matches(self.notes_by_name, note_key, self._note_keys.get)
         if candidates:
-            best = min(candidates, key=lambda path: _rank(path, source_dir))
-            return best, tuple(sorted(candidates, key=lambda p: _rank(p, source_dir))), True
+            return tuple(candidates), True
         if note_key == key:  # no `.md`: perhaps an attachment such as `image.png`
             files = self._matches(self.files_by_name, key, normalize_name)
             if files:
-                best = min(files, key=lambda path: _rank(path, source_dir))
-                return best, tuple(sorted(files, key=lambda p: _rank(p, source_dir))), False
-        return None, (), True
+                return tuple(files), False
+        return (), True
 
     @staticmethod
     def _matches(by_name: dict[str, list[str]], key: str, key_of: Any) -> list[str]:
@@ -398,7 +453,8 @@ class VaultIndex:
 
 
 def _rank(path: str, source_dir: str) -> tuple[int, int, str]:
-    under_source = not source_dir or path.startswith(source_dir + "/")
+    # Obsidian prefers a match under the linking note's folder, then the shortest path.
+    under_source = not source_dir or path.startswith(source_dir)
     return (0 if under_source else 1, len(path), path)
 
 

@@ -40,9 +40,10 @@ class Fix:
     description: str
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """What a rule reports: a position and a message. The engine adds the rest."""
+class Problem(NamedTuple):
+    """What a rule reports: a position and a message. The engine adds the rest.
+
+    A NamedTuple because the cache holds one per finding and tuples load fastest."""
 
     line: int
     column: int
@@ -76,7 +77,10 @@ class Finding:
         }
 
 
-class LinkKind(StrEnum):
+class LinkKind:
+    """Kinds of link. Plain strings, not an Enum: a vault holds ~100,000 links and enum
+    members make the index cache several times slower to load."""
+
     WIKILINK = "wikilink"
     EMBED = "embed"
     MARKDOWN = "markdown"
@@ -92,7 +96,7 @@ class Link(NamedTuple):
     `start`/`end` are character offsets of the whole link in the note's text.
     """
 
-    kind: LinkKind
+    kind: str  # a LinkKind value
     target: str
     subpath: str
     display: str | None
@@ -122,10 +126,10 @@ class NoteRecord(NamedTuple):
     is_note: bool  # a Markdown note, as opposed to an attachment
     readable: bool  # decoded as UTF-8 (headings and blocks are known)
     aliases: tuple[str, ...]
-    headings: tuple[Heading, ...]
-    heading_keys: frozenset[str]
+    heading_keys: frozenset[str]  # headings, normalised as Obsidian compares them
     block_ids: frozenset[str]
     links: tuple[Link, ...]
+    link_keys: frozenset[str]  # normalised last path part of every link target
     tags: tuple[str, ...]
     problems: tuple[tuple[str, Problem], ...]
     suppressed_lines: dict[int, frozenset[str]]  # line -> rule names ("*": every rule)

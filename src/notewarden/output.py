@@ -59,7 +59,7 @@ def format_json(findings: list[Finding], files_checked: int, fixed: int = 0) -> 
     return json.dumps(
         {"findings": [f.as_json() for f in findings],
          "summary": summary(findings, files_checked, fixed)},
-        ensure_ascii=False, indent=2)
+        ensure_ascii=False)  # compact: json's C encoder is only used without indent
 
 
 def format_github(findings: list[Finding], root: Path) -> str:

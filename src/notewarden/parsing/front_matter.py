@@ -52,6 +52,79 @@ def _construct_int12(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
 
 Yaml12Loader.add_constructor("tag:yaml.org,2002:int", _construct_int12)
 
+_STR, _INT, _FLOAT, _BOOL, _NULL = (f"tag:yaml.org,2002:{name}"
+                                    for name in ("str", "int", "float", "bool", "null"))
+_SEQ, _MAP = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+_RESOLVERS_BY_FIRST = Yaml12Loader.yaml_implicit_resolvers
+_NO_RESOLVERS: list[tuple[str, re.Pattern[str]]] = []
+
+
+def _resolve(self: Yaml12Loader, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+    # The same answers as PyYAML's BaseResolver.resolve, without its per-node bookkeeping:
+    # libyaml calls this once per scalar, so it is the hot path of reading front-matter.
+    if kind is yaml.ScalarNode:
+        if implicit[0]:
+            for tag, regexp in _RESOLVERS_BY_FIRST.get(value[:1], _NO_RESOLVERS):
+                if regexp.match(value):
+                    return tag
+        return _STR
+    return _SEQ if kind is yaml.SequenceNode else _MAP
+
+
+Yaml12Loader.resolve = _resolve  # type: ignore[assignment,method-assign]
+
+
+class _NeedsFullConstructor(Exception):
+    pass
+
+
+def _build(node: yaml.Node, memo: dict[int, Any]) -> Any:
+    """Turn a composed node into Python objects, as SafeConstructor would for the plain
+    YAML that front-matter is (strings, numbers, booleans, nulls, lists, maps), but without
+    its per-node overhead. Anything else (explicit tags, merge keys, complex keys) raises
+    _NeedsFullConstructor and the document goes through PyYAML's constructor instead."""
+    key = id(node)
+    if key in memo:  # an alias: share the object, as PyYAML does
+        return memo[key]
+    tag = node.tag
+    if isinstance(node, yaml.ScalarNode):
+        value = node.value
+        if tag == _STR:
+            result: Any = value
+        elif tag == _NULL:
+            result = None
+        elif tag == _BOOL:
+            result = value in ("true", "True", "TRUE")
+        elif tag == _INT:
+            result = int(value[2:], 8 if value[1] == "o" else 16) \
+                if value[:2] in ("0o", "0x") else int(value, 10)
+        elif tag == _FLOAT:
+            lowered = value.lower()
+            if lowered.endswith(".inf"):
+                result = float("-inf") if lowered.startswith("-") else float("inf")
+            elif lowered.endswith(".nan"):
+                result = float("nan")
+            else:
+                result = float(value)
+        else:
+            raise _NeedsFullConstructor
+    elif isinstance(node, yaml.SequenceNode) and tag == _SEQ:
+        result = memo[key] = []
+        result.extend(_build(child, memo) for child in node.value)
+    elif isinstance(node, yaml.MappingNode) and tag == _MAP:
+        result = memo[key] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+                raise _NeedsFullConstructor
+            mapping_key = _build(key_node, memo)
+            if not isinstance(mapping_key, str):
+                raise _NeedsFullConstructor  # JSON Schema needs string keys: convert later
+            result[mapping_key] = _build(value_node, memo)
+    else:
+        raise _NeedsFullConstructor
+    memo[key] = result
+    return result
+
 
 @dataclass(frozen=True, slots=True)
 class FrontMatterBlock:
@@ -70,6 +143,7 @@ class ParsedFrontMatter:
     error: str | None  # YAML's complaint, for the yaml-syntax rule
     error_line: int  # line in the note (1-based) of the complaint
     error_column: int
+    plain: bool = False  # data holds only JSON types with str keys: no conversion needed
 
 
 def find_front_matter(text: str) -> tuple[FrontMatterBlock | None, bool]:
@@ -101,7 +175,9 @@ def parse_yaml(block: FrontMatterBlock) -> ParsedFrontMatter:
         node = loader.get_single_node()
         if node is None:
             return ParsedFrontMatter({}, None, None, 0, 0)
-        if _expanded_size(node) > MAX_EXPANDED_NODES:
+        # Only aliases (`*name` of an `&name` anchor) can make a document bigger than its text.
+        text = block.yaml_text
+        if "&" in text and "*" in text and _expanded_size(node) > MAX_EXPANDED_NODES:
             return ParsedFrontMatter(
                 None,
                 None,
@@ -110,7 +186,12 @@ def parse_yaml(block: FrontMatterBlock) -> ParsedFrontMatter:
                 block.first_line,
                 1,
             )
-        data = loader.construct_document(node)
+        plain = True
+        try:
+            data = _build(node, {})
+        except _NeedsFullConstructor:
+            plain = False
+            data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = block.first_line + (mark.line if mark else 0)
@@ -130,7 +211,7 @@ def parse_yaml(block: FrontMatterBlock) -> ParsedFrontMatter:
             None, None, f"front-matter must be a mapping of properties, not {kind}",
             block.first_line, 1,
         )
-    return ParsedFrontMatter(data, node, None, 0, 0)
+    return ParsedFrontMatter(data, node, None, 0, 0, plain)
 
 
 def _expanded_size(root: yaml.Node) -> int:

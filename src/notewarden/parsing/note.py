@@ -110,7 +110,8 @@ def parse_note(path: str, raw: bytes) -> ParsedNote:
     start = note.body_start
     note.masked = masked = body.MaskedSpans(text, start)
     lines = note.lines
-    if block is not None and note.front_matter is not None and note.front_matter.data:
+    if block is not None and note.front_matter is not None and note.front_matter.data \
+            and "[[" in block.yaml_text:
         note.links.extend(_front_matter_links(note, block, note.front_matter))
     if "[[" in text:
         note.links.extend(body.find_wikilinks(text, start, len(text), lines, masked))

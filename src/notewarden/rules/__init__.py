@@ -45,6 +45,9 @@ class Rule:
     check: Callable[..., Iterable[Problem]]
     doc: str
     fix: Callable[..., Any] | None = None
+    # A vault rule whose findings for a note can change when ANY note changes (backlinks),
+    # so incremental re-checks always re-run it.
+    vault_wide: bool = False
 
     @classmethod
     def from_module(cls, module: ModuleType) -> Rule:
@@ -57,6 +60,7 @@ class Rule:
             check=module.check,
             doc=(module.__doc__ or "").strip(),
             fix=getattr(module, "fix", None),
+            vault_wide=getattr(module, "VAULT_WIDE", False),
         )
 
 

@@ -49,9 +49,9 @@ _FIXABLE_KINDS = (LinkKind.WIKILINK, LinkKind.EMBED, LinkKind.FRONTMATTER)
 
 def check(note: NoteRecord, index: VaultIndex,
           source: ParsedNote | None = None) -> Iterator[Problem]:
-    links = source.links if source is not None else note.links
-    for link in links:
-        resolution = index.resolve(note, link)
+    pairs = ([(link, index.resolve(note, link)) for link in source.links]
+             if source is not None else index.resolutions(note))
+    for link, resolution in pairs:
         if resolution.status is not Status.MISSING_NOTE or "/" in link.target:
             continue
         owners = index.alias_owners.get(normalize_name(link.target), [])

@@ -149,6 +149,11 @@ def content_lines(note: ParsedNote) -> list[ContentLine]:
 def find_duplicates(note: ParsedNote) -> list[Duplicate]:
     if not note.readable or not note.text:
         return []
+    # Cheap screen first: a duplicate needs at least MIN_LINES repeated non-blank lines.
+    stripped = [line.rstrip() for line in note.text[note.body_start :].splitlines()]
+    non_blank = [line for line in stripped if line]
+    if len(non_blank) - len(set(non_blank)) < MIN_LINES:
+        return []
     lines = content_lines(note)
     occurrences: dict[str, list[int]] = {}
     for index, line in enumerate(lines):

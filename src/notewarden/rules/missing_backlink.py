@@ -59,6 +59,7 @@ SEVERITY = Severity.WARNING
 FIX_SAFETY = FixSafety.SAFE
 SUMMARY = "A backlinks block or symmetric property that misses notes linking here."
 SCOPE = "vault"
+VAULT_WIDE = True  # any note's links can change this note's backlinks
 
 
 def expected_entries(note: NoteRecord, index: VaultIndex) -> list[str]:

@@ -66,7 +66,8 @@ def check(note: ParsedNote, context: Any) -> Iterator[Problem]:
     # A note with no front-matter has no properties: a schema that requires some says so.
     data = note.data if note.data is not None else {}
     block = note.block
-    instance = to_json_compatible(data)
+    plain = note.front_matter is not None and note.front_matter.plain
+    instance = data if plain else to_json_compatible(data)
     node = note.front_matter.node if note.front_matter else None
     first_line = block.first_line if block else 1
     for label, validator in validators:
