@@ -12,13 +12,14 @@ from collections.abc import Iterable
 from notewarden.model import Edit, Fix
 
 
-def select_edits(fixes: Iterable[Fix]) -> tuple[list[Edit], list[Fix]]:
-    """Choose fixes whose edits don't overlap; return (edits to apply, fixes deferred).
+def select_edits(fixes: Iterable[Fix]) -> tuple[list[Edit], list[Fix], list[Fix]]:
+    """Choose fixes whose edits don't overlap; return (edits, fixes applied, fixes deferred).
 
     A fix is all-or-nothing: if any of its edits overlaps an accepted edit, the whole fix
     waits for the next pass, when it is recomputed against the new text.
     """
     accepted: list[Edit] = []
+    applied: list[Fix] = []
     deferred: list[Fix] = []
     for fix in fixes:
         if any(_overlaps(edit, other) for edit in fix.edits for other in accepted):
@@ -28,8 +29,9 @@ def select_edits(fixes: Iterable[Fix]) -> tuple[list[Edit], list[Fix]]:
             deferred.append(fix)  # a malformed fix: never apply it
             continue
         accepted.extend(fix.edits)
+        applied.append(fix)
     accepted.sort(key=lambda edit: (edit.start, edit.end))
-    return accepted, deferred
+    return accepted, applied, deferred
 
 
 def _overlaps(a: Edit, b: Edit) -> bool:

@@ -59,13 +59,12 @@ def run_fix(paths: Sequence[Path], *, select: Sequence[str] = (), ignore: Sequen
     scope = Scope(vault.root, prefixes, vault.config)
     overlay: dict[str, bytes] = {}
     originals: dict[str, tuple[bytes, Snapshot]] = {}
-    first: CheckResult | None = None
     passes = 0
+    fixed: dict[str, int] = defaultdict(int)  # path -> findings fixed there
     while True:
         index = build_index(vault.config, vault.schemas, use_cache=use_cache, jobs=jobs,
                             overlay=overlay)
         result = collect_findings(index, scope, selection)
-        first = first or result
         todo = [finding for finding in result.findings if allowed(finding, unsafe)]
         if not todo or passes >= MAX_PASSES:
             break
@@ -81,34 +80,45 @@ def run_fix(paths: Sequence[Path], *, select: Sequence[str] = (), ignore: Sequen
                 except OSError:
                     continue
             data = overlay.get(path, originals[path][0])
-            fixes = _fixes_for(vault, index, path, data, {f.rule for f in findings},
-                               selection, unsafe)
-            edits, _deferred = select_edits(fixes)
+            answers = _fixes_for(vault, index, path, data, {f.rule for f in findings},
+                                 selection, unsafe)
+            edits, applied, _deferred = select_edits(answers)
             if not edits:
                 continue
             new = apply_edits(data, edits)
             if new != data:
                 overlay[path] = new
                 changed_this_pass = True
+                fixed[path] += sum(answers[fix] for fix in applied)
         if not changed_this_pass:
             break
 
     changed = {path: (originals[path][0], new) for path, new in overlay.items()
                if new != originals[path][0]}
-    outcome = FixResult(result, passes=passes, changed=changed)
-    outcome.fixed = _count_fixed(first.findings, result.findings)
+    outcome = FixResult(result, passes=passes, changed=changed,
+                        fixed=sum(fixed[path] for path in changed))
     if write:
+        not_written = set()
         for path, (_old, new) in sorted(changed.items()):
             try:
                 write_atomic(vault.root / path, new, originals[path][1], vault.root)
             except WriteSkipped as exc:
                 outcome.skipped.append(str(exc))
+                not_written.add(path)
+        if not_written:
+            # Report what is really on disk for the files that were not written.
+            for path in not_written:
+                del overlay[path]
+            index = build_index(vault.config, vault.schemas, use_cache=use_cache, jobs=jobs,
+                                overlay=overlay)
+            result = outcome.check = collect_findings(index, scope, selection)
+            outcome.fixed = sum(fixed[path] for path in changed if path not in not_written)
     result.fixed = outcome.fixed
     return outcome
 
 
 def _fixes_for(vault: Vault, index: object, path: str, data: bytes, rules: set[str],
-               selection: Selection, unsafe: bool) -> list[Fix]:
+               selection: Selection, unsafe: bool) -> dict[Fix, int]:
     """Fresh fixes for one note, from its current bytes, for the rules that found something.
     Suppressed findings are dropped exactly as when checking."""
     note = parse_note(path, data)
@@ -119,26 +129,12 @@ def _fixes_for(vault: Vault, index: object, path: str, data: bytes, rules: set[s
     problems += [(name, problem) for name, problem
                  in vault_problems(record, index, selection, source=note)  # type: ignore[arg-type]
                  if name in rules]
-    fixes: list[Fix] = []
+    answers: dict[Fix, int] = {}  # fix -> how many findings it answers (one may answer several)
     for finding in stamp(path, record.suppressed_lines, record.suppressed_file,
                          [(n, p) for n, p in problems if n in selection.rules], selection):
         if finding.fix is not None and allowed(finding, unsafe):
-            fixes.append(finding.fix)
-    return list(dict.fromkeys(fixes))  # one fix may answer several findings
-
-
-def _count_fixed(before: list[Finding], after: list[Finding]) -> int:
-    remaining = defaultdict(int)
-    for finding in after:
-        remaining[(finding.path, finding.rule, finding.message)] += 1
-    fixed = 0
-    for finding in before:
-        key = (finding.path, finding.rule, finding.message)
-        if remaining[key]:
-            remaining[key] -= 1
-        else:
-            fixed += 1
-    return fixed
+            answers[finding.fix] = answers.get(finding.fix, 0) + 1
+    return answers
 
 
 def unified_diff(changed: dict[str, tuple[bytes, bytes]]) -> str:

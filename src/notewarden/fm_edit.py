@@ -59,6 +59,16 @@ class FrontMatterEditor:
                 return key_node, value_node
         return None
 
+    def _offset_for(self, key: str) -> int:
+        """The indent of `- ` items under `key` as the file writes them; for a key that is
+        not a block list yet, the file's usual list indent."""
+        pair = self._pair(key)
+        if pair is not None:
+            value = pair[1]
+            if isinstance(value, yaml.SequenceNode) and value.value and not value.flow_style:
+                return max(value.value[0].start_mark.column - 2 - pair[0].start_mark.column, 0)
+        return self.sequence_offset
+
     def key_span(self, key: str) -> tuple[int, int]:
         """Character offsets of the whole lines holding `key` and its value."""
         pair = self._pair(key)
@@ -67,9 +77,7 @@ class FrontMatterEditor:
         key_node, value_node = pair
         starts = self.note.lines.starts
         first = self.block.first_line + key_node.start_mark.line
-        end_mark = value_node.end_mark
-        last = self.block.first_line + end_mark.line - (1 if end_mark.column == 0 else 0)
-        last = max(last, first)
+        last = max(self.block.first_line + _last_line(value_node), first)
         end = starts[last] if last < len(starts) else len(self.note.text)
         return starts[first - 1], end
 
@@ -78,7 +86,7 @@ class FrontMatterEditor:
         return a replacement map), and return the edit; None when nothing changed."""
         start, end = self.key_span(key)
         old = self.note.text[start:end]
-        rt = _round_trip_yaml(self.sequence_offset)
+        rt = _round_trip_yaml(self._offset_for(key))
         data = rt.load(old.replace("\r\n", "\n"))
         replaced = change(data)
         if replaced is not None:
@@ -102,6 +110,19 @@ class FrontMatterEditor:
         new = out.getvalue().replace("\n", self.newline)
         at = self.block.yaml_start + len(self.block.yaml_text)
         return self.note.edit(at, at, new)
+
+
+def _last_line(node: yaml.Node) -> int:
+    """The last line (0-based, in the YAML text) holding part of a value. A block list or
+    map ends at its last item, not at the next key: comment and blank lines after it
+    belong to whatever follows and must not be touched."""
+    if isinstance(node, yaml.SequenceNode | yaml.MappingNode) and node.value \
+            and not node.flow_style:
+        last = node.value[-1]
+        return _last_line(last[1] if isinstance(node, yaml.MappingNode) else last)
+    mark = node.end_mark
+    return mark.line - 1 if mark.column == 0 and mark.line > node.start_mark.line \
+        else mark.line
 
 
 def new_front_matter(note: ParsedNote, key: str, value: Any) -> Edit:

@@ -150,11 +150,26 @@ def make_fix(note: ParsedNote) -> Fix | None:
     def set_aliases(extra: list[Any]) -> Any:
         def change(loaded: Any) -> Any:
             current = loaded.get("aliases")
-            items = cleaned(as_items(current) + extra)
             if isinstance(current, CommentedSeq):
-                current[:] = items  # keeps flow/block style and comments
+                # Delete by index so ruamel keeps the comments of the items that stay.
+                seen: set[str] = set()
+                doomed = []
+                for index, item in enumerate(current):
+                    if isinstance(item, str):
+                        key = normalize_name(item.strip())
+                        if key == own_name or key in seen:
+                            doomed.append(index)
+                        seen.add(key)
+                for index in reversed(doomed):
+                    del current[index]
+                for item in extra:
+                    key = normalize_name(item.strip()) if isinstance(item, str) else None
+                    if key is None or (key != own_name and key not in seen):
+                        current.append(item)
+                        if key is not None:
+                            seen.add(key)
             else:
-                loaded["aliases"] = CommentedSeq(items)
+                loaded["aliases"] = CommentedSeq(cleaned(as_items(current) + extra))
             return None
         return change
 
@@ -171,7 +186,11 @@ def make_fix(note: ParsedNote) -> Fix | None:
         else:
             def rename(loaded: Any) -> Any:
                 renamed = CommentedMap()
-                renamed["aliases"] = CommentedSeq(cleaned(as_items(loaded["alias"])))
+                items = CommentedSeq(cleaned(as_items(loaded["alias"])))
+                renamed["aliases"] = items
+                comment = _eol_comment(loaded, "alias")
+                if comment and items:
+                    items.yaml_add_eol_comment(comment, 0)  # keep the author's note
                 return renamed
             edit = editor.rewrite_key("alias", rename)
             if edit is not None:
@@ -184,6 +203,15 @@ def make_fix(note: ParsedNote) -> Fix | None:
         return None
     return Fix(tuple(sorted(edits, key=lambda e: e.start)), FIX_SAFETY,
                "rewrite aliases as a list of distinct strings")
+
+
+def _eol_comment(loaded: Any, key: str) -> str | None:
+    """The end-of-line comment after a scalar value in a ruamel map, if any."""
+    tokens = getattr(loaded, "ca", None) and loaded.ca.items.get(key)
+    if tokens and len(tokens) > 2 and tokens[2] is not None:
+        text = tokens[2].value.strip()
+        return text if text.startswith("#") else None
+    return None
 
 
 def _load_value(editor: FrontMatterEditor, key: str) -> Any:

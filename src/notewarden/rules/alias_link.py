@@ -30,6 +30,7 @@ default).
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterator
 
 from notewarden.index import Status, VaultIndex, strip_md
@@ -44,6 +45,7 @@ SUMMARY = "A link naming an alias: Obsidian leaves it unresolved."
 SCOPE = "vault"
 
 
+_WIKILINK_RE = re.compile(r"\[\[[^\[\]\n]*\]\]")
 _FIXABLE_KINDS = (LinkKind.WIKILINK, LinkKind.EMBED, LinkKind.FRONTMATTER)
 
 
@@ -89,7 +91,11 @@ def make_fix(source: ParsedNote, link: Link, target_text: str) -> Fix:
     """`[[Alias#H]]` -> `[[Note#H|Alias]]`: same visible text, now resolving."""
     original = source.text[link.start : link.end]
     line_start = source.lines.starts[link.line - 1]
-    in_table = source.text[line_start:link.start].lstrip().startswith("|")
+    line_end = source.text.find("\n", link.start)
+    line = source.text[line_start : len(source.text) if line_end == -1 else line_end]
+    # In a table (with or without outer pipes, or quoted) a bare `|` would end the cell.
+    # Obsidian resolves `[[Note\|text]]` everywhere, so when unsure, escape.
+    in_table = "|" in _WIKILINK_RE.sub("", line)
     pipe = "\\|" if "\\|" in original or in_table else "|"
     display = link.display if link.display is not None else link.target
     bang = "!" if original.startswith("!") else ""

@@ -1,0 +1,382 @@
+"""Property tests for --fix on real files: random notes with alias problems, alias links and
+duplicated runs, in every combination of CRLF/LF, BOM and final newline.
+
+The generator knows exactly what it wrote, so it builds the expected output itself (the
+alias lines rewritten, the links rewritten, one copy of the duplicated run deleted with at
+most one adjoining blank line) and compares bytes: every byte outside the edited regions
+must be identical."""
+
+from __future__ import annotations
+
+import string
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from notewarden.fixer import FixResult, run_fix
+from tests.helpers import make_vault
+
+NOTE = "Note"
+TARGET = "Target"
+TARGET_ALIASES = ("Tgt One", "Tgt Two")
+TARGET_TEXT = "---\naliases: [Tgt One, Tgt Two]\n---\n# Target\n\n## Sec\n"
+START = "%% notewarden:backlinks:start %%"
+END = "%% notewarden:backlinks:end %%"
+
+# Prose never forms links, tags, comments, code, math, HTML, lists of `-`, block ids or
+# tables: none of [ ] % # ` $ < ~ - ^ |.
+NON_ASCII = "éüßñøåçłğЖжΩπ日本語中文😀—…"
+PROSE_ALPHABET = string.ascii_letters + string.digits + ".,;:!?'\"()*_=+/&@{}\\" + NON_ASCII
+LETTERS = string.ascii_letters + "éüßñøåçłğЖжΩπ日本語"
+
+YAML_SPECIAL = {"null", "true", "false", "yes", "no", "on", "off", "y", "n"}
+RESERVED = {NOTE.lower(), TARGET.lower(), *(a.lower() for a in TARGET_ALIASES)}
+
+
+def norm(name: str) -> str:
+    return unicodedata.normalize("NFC", name.strip()).lower()
+
+
+def SETTINGS(f):  # noqa: N802
+    return settings(max_examples=60, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])(f)
+
+
+# ------------------------------------------------------------------------ the generator
+
+prose_word = st.text(alphabet=PROSE_ALPHABET, min_size=1, max_size=10)
+long_word = st.text(alphabet=PROSE_ALPHABET, min_size=5, max_size=9)
+trailing_ws = st.sampled_from(["", "", "", " ", "  ", "\t"])
+
+
+@dataclass
+class Line:
+    orig: str
+    fixed: str  # the line once its alias links are rewritten
+
+
+@st.composite
+def link_token(draw) -> tuple[str, str]:
+    """An alias link to Target, and what the fix should make of it."""
+    alias = draw(st.sampled_from([*TARGET_ALIASES, "tgt one"]))
+    kind = draw(st.sampled_from(["plain", "heading", "display", "embed", "ok"]))
+    if kind == "plain":
+        return f"[[{alias}]]", f"[[{TARGET}|{alias}]]"
+    if kind == "heading":
+        return f"[[{alias}#Sec]]", f"[[{TARGET}#Sec|{alias}]]"
+    if kind == "display":
+        shown = draw(st.text(alphabet=LETTERS + " ", min_size=1, max_size=8).map(str.strip)
+                     .filter(bool))
+        return f"[[{alias}|{shown}]]", f"[[{TARGET}|{shown}]]"
+    if kind == "embed":
+        return f"![[{alias}]]", f"![[{TARGET}|{alias}]]"
+    return f"[[{TARGET}]]", f"[[{TARGET}]]"  # already right: left alone
+
+
+@st.composite
+def prose_line(draw, *, long: bool = False, links: bool = True) -> Line:
+    words = draw(st.lists(long_word if long else prose_word,
+                          min_size=12 if long else 1, max_size=18 if long else 8))
+    orig, fixed = list(words), list(words)
+    if links:
+        for _ in range(draw(st.integers(0, 2))):
+            token, replaced = draw(link_token())
+            at = draw(st.integers(0, len(orig)))
+            orig.insert(at, token)
+            fixed.insert(at, replaced)
+    tail = draw(trailing_ws)
+    return Line(" ".join(orig) + tail, " ".join(fixed) + tail)
+
+
+def alias_value(draw_word: str, style: str) -> str:
+    if style == "double":
+        return f'"{draw_word}"'
+    if style == "single":
+        return f"'{draw_word}'"
+    return draw_word
+
+
+alias_word = (st.text(alphabet=LETTERS + " ", min_size=1, max_size=10)
+              .map(lambda s: " ".join(s.split()))
+              .filter(lambda s: bool(s) and s[0] in LETTERS and norm(s) not in YAML_SPECIAL
+                      and norm(s) not in RESERVED))
+
+
+# Quoted aliases may hold what a plain scalar cannot.
+quoted_word = (st.text(alphabet=LETTERS + " :#,[]{}&*!?😀", min_size=1, max_size=10)
+               .map(lambda s: " ".join(s.split()))
+               .filter(lambda s: bool(s) and norm(s) not in RESERVED))
+
+
+@dataclass
+class FrontMatter:
+    orig: list[str]
+    fixed: list[list[str]]  # every acceptable result (a new list may take either indent)
+
+
+@st.composite
+def front_matter(draw) -> FrontMatter | None:
+    form = draw(st.sampled_from(["singular", "bare", "flow", "block", "good", "none"]))
+    # Other keys: plain and quoted scalars with end-of-line comments, comment lines, and
+    # block lists (with their own indentation).
+    entries: list[list[str]] = []
+    for i in range(draw(st.integers(0, 4))):
+        kind = draw(st.sampled_from(["key", "key", "comment", "list"]))
+        if kind == "comment":
+            entries.append(["# " + draw(st.text(alphabet=PROSE_ALPHABET + " ", max_size=20))])
+        elif kind == "list":
+            indent = draw(st.sampled_from(["", "  ", "    "]))
+            values = draw(st.lists(alias_word, min_size=1, max_size=3))
+            entries.append([f"k{i}:", *(f"{indent}- {value}" for value in values)])
+        else:
+            value = draw(st.one_of(alias_word, alias_word.map(lambda s: f'"{s}"'),
+                                   st.integers(0, 999).map(str)))
+            comment = draw(st.one_of(st.just(""), st.text(alphabet=PROSE_ALPHABET,
+                                                          max_size=12).map(lambda s: "  # " + s)))
+            entries.append([f"k{i}: {value}{comment}"])
+    if form == "none":
+        if not entries:
+            return None
+        lines = [line for entry in entries for line in entry]
+        return FrontMatter(lines, [lines])
+
+    styles = draw(st.lists(st.sampled_from(["plain", "double", "single"]),
+                           min_size=1, max_size=4))
+    words: list[str] = []
+    for style in styles:
+        pool = alias_word if style == "plain" else quoted_word
+        words.append(draw(pool.filter(lambda w: norm(w) not in {norm(x) for x in words})))
+    items = [alias_value(w, s) for w, s in zip(words, styles)]
+    at = draw(st.integers(0, len(entries)))
+    if form in ("singular", "bare"):
+        key = "alias" if form == "singular" else "aliases"
+        orig = [f"{key}: {items[0]}"]
+        # The new list is indented like Obsidian writes it, or like the file's other lists.
+        indents = {"  "}
+        for entry in entries:
+            if len(entry) > 1:
+                indents.add(entry[1][: len(entry[1]) - len(entry[1].lstrip(" "))])
+                break
+        fixed = [["aliases:", f"{indent}- {items[0]}"] for indent in sorted(indents)]
+    else:
+        # duplicates (any spelling of a word already listed) and the note's own name
+        written = list(items)
+        if form != "good":
+            for _ in range(draw(st.integers(1, 3))):
+                if draw(st.booleans()):
+                    i = draw(st.integers(0, len(words) - 1))
+                    w = words[i]
+                    spellings = [f'"{w}"', f"'{w}'", f'"{w.upper()}"']
+                    if styles[i] == "plain":
+                        spellings += [w, w.upper(), w.lower()]
+                    extra = draw(st.sampled_from(spellings))
+                else:
+                    extra = draw(st.sampled_from([NOTE, NOTE.lower(), f'"{NOTE}"']))
+                written.insert(draw(st.integers(0, len(written))), extra)
+        kept = []
+        seen: set[str] = set()
+        for item in written:
+            key = norm(item.strip("\"'"))
+            if key != norm(NOTE) and key not in seen:
+                kept.append(item)
+            seen.add(key)
+        if form in ("flow", "good"):
+            orig = [f"aliases: [{', '.join(written)}]"]
+            fixed = [[f"aliases: [{', '.join(kept)}]"]]
+        else:  # a block list keeps its own indentation
+            indent = draw(st.sampled_from(["", "  ", "    "]))
+            orig = ["aliases:", *(f"{indent}- {item}" for item in written)]
+            fixed = [["aliases:", *(f"{indent}- {item}" for item in kept)]]
+    before = [line for entry in entries[:at] for line in entry]
+    after = [line for entry in entries[at:] for line in entry]
+    return FrontMatter(before + orig + after, [before + option + after for option in fixed])
+
+
+@dataclass
+class Example:
+    newline: str
+    bom: bool
+    final_newline: bool
+    fm: FrontMatter | None
+    body: list[Line]
+    removable: tuple[int, int] | None  # body lines [first, last] of the copy that must go
+    target_block: bool  # Target.md has a backlinks block
+
+    def render(self, lines: list[str]) -> bytes:
+        text = self.newline.join(lines) + (self.newline if self.final_newline else "")
+        return ("\ufeff" if self.bom else "").encode() + text.encode("utf-8")
+
+    def original(self) -> bytes:
+        fm = ["---", *self.fm.orig, "---"] if self.fm else []
+        return self.render(fm + [line.orig for line in self.body])
+
+    def expected(self) -> set[bytes]:
+        """Every acceptable result: with the duplicate gone, at most one adjoining blank
+        line may go with it, and the final newline's presence must not change."""
+        body = [line.fixed for line in self.body]
+        if self.removable is None:
+            bodies = [body]
+        else:
+            first, last = self.removable
+            spans = [(first, last)]
+            if first > 0 and body[first - 1] == "":
+                spans.append((first - 1, last))
+            if last + 1 < len(body) and body[last + 1] == "":
+                spans.append((first, last + 1))
+            bodies = [body[:a] + body[b + 1 :] for a, b in spans]
+        fms = [["---", *option, "---"] for option in self.fm.fixed] if self.fm else [[]]
+        out = set()
+        for fm in fms:
+            for lines in bodies:
+                data = self.render(fm + lines)
+                if data.endswith(self.newline.encode()) == self.final_newline:
+                    out.add(data)
+        return out
+
+    def target_text(self) -> str:
+        return TARGET_TEXT + (f"\n{START}\n{END}\n" if self.target_block else "")
+
+    def expected_target(self) -> str:
+        """The backlinks block lists Note once Note's links are repaired (a fixpoint)."""
+        if not self.target_block:
+            return TARGET_TEXT
+        links = any(f"[[{TARGET}" in line.fixed for line in self.body)
+        return TARGET_TEXT + f"\n{START}\n" + ("- [[Note]]\n" if links else "") + f"{END}\n"
+
+
+@st.composite
+def examples(draw) -> Example:
+    fm = draw(front_matter())
+    # All prose lines distinct, so the only repeated run is the one generated here.
+    n_lines = draw(st.integers(2, 8))
+    singles = draw(st.lists(prose_line(), min_size=n_lines, max_size=n_lines,
+                            unique_by=lambda line: line.orig.rstrip()))
+    body: list[Line] = []
+    blank = Line("", "")
+
+    def maybe_blank() -> None:
+        if body and body[-1].orig and draw(st.booleans()):
+            body.append(blank)
+
+    removable = None
+    dup = draw(st.sampled_from(["none", "identical", "extra"]))
+    if dup == "none":
+        for line in singles:
+            maybe_blank()
+            body.append(line)
+    else:
+        taken = {line.orig.rstrip() for line in singles}
+        run = draw(st.lists(prose_line(long=True), min_size=3, max_size=5,
+                            unique_by=lambda line: line.orig.rstrip())
+                   .filter(lambda run: not taken & {line.orig.rstrip() for line in run}))
+        taken |= {line.orig.rstrip() for line in run}
+        pre = singles[: draw(st.integers(0, 1))]  # the first copy may open the body
+        mid_count = draw(st.integers(1, len(singles) - len(pre)))
+        mid = singles[len(pre) : len(pre) + mid_count]
+        post = singles[len(pre) + mid_count :]
+        body += pre
+        maybe_blank()
+        first_earlier = len(body)
+        for i, line in enumerate(run):
+            if i and draw(st.integers(0, 4)) == 0:
+                body.append(blank)  # blank lines inside the run don't break it
+            body.append(line)
+        earlier = (first_earlier, len(body) - 1)
+        for line in mid:
+            maybe_blank()
+            body.append(line)
+        maybe_blank()
+        first_later = len(body)
+        extras = draw(st.lists(prose_line(links=False), min_size=1, max_size=3,
+                               unique_by=lambda line: line.orig.rstrip())
+                      .filter(lambda ex: not taken & {line.orig.rstrip() for line in ex}))
+        # where the later copy gets lines of its own (strictly inside it)
+        slots = draw(st.lists(st.integers(1, len(run) - 1), min_size=len(extras),
+                              max_size=len(extras))) if dup == "extra" else []
+        for i, line in enumerate(run):
+            body += [extra for extra, slot in zip(extras, slots) if slot == i]
+            body.append(line)
+        later = (first_later, len(body) - 1)
+        removable = earlier if dup == "extra" else later
+        for line in post:
+            maybe_blank()
+            body.append(line)
+    return Example(
+        newline=draw(st.sampled_from(["\n", "\r\n"])),
+        bom=draw(st.booleans()),
+        final_newline=draw(st.booleans()),
+        fm=fm,
+        body=body,
+        removable=removable,
+        target_block=draw(st.booleans()),
+    )
+
+
+# -------------------------------------------------------------------------- the property
+
+def fix_vault(vault: Path, *, write: bool = True) -> FixResult:
+    return run_fix([vault], unsafe=False, write=write, use_cache=False, jobs=1)
+
+
+def write_vault(root: Path, example: Example) -> Path:
+    return make_vault(root / "v", {f"{NOTE}.md": example.original(),
+                                   f"{TARGET}.md": example.target_text()})
+
+
+@SETTINGS
+@given(examples())
+def test_fix_edits_only_what_it_must(example: Example) -> None:
+    original = example.original()
+    expected = example.expected()
+    target_after = example.expected_target()
+    with tempfile.TemporaryDirectory() as tmp:
+        vault = write_vault(Path(tmp), example)
+        out = fix_vault(vault)
+        new = (vault / f"{NOTE}.md").read_bytes()
+
+        # (1) the exact bytes: everything outside the edited regions is untouched
+        assert new in expected, (original, new, expected)
+        assert out.skipped == []
+        assert (vault / f"{TARGET}.md").read_text() == target_after
+        changed = {f"{NOTE}.md"} if new != original else set()
+        if target_after != example.target_text():
+            changed.add(f"{TARGET}.md")
+        assert set(out.changed) == changed
+        if new != original:
+            assert out.changed[f"{NOTE}.md"] == (original, new)
+        assert (out.fixed >= 1) == bool(changed)
+        left = [f for f in out.check.findings if f.rule in (
+            "alias-format", "alias-link", "duplicate-block", "missing-backlink")]
+        assert left == []
+
+        # (2) line endings, BOM and final newline
+        if example.newline == "\r\n":
+            assert b"\n" not in new.replace(b"\r\n", b"")
+        else:
+            assert b"\r" not in new
+        assert new.startswith(b"\xef\xbb\xbf") == example.bom
+        assert new.endswith(example.newline.encode()) == example.final_newline
+
+        # (3) a fixpoint: a second run changes nothing, and writes nothing
+        info = (vault / f"{NOTE}.md").stat()
+        again = fix_vault(vault)
+        assert again.changed == {}
+        assert (vault / f"{NOTE}.md").read_bytes() == new
+        assert (vault / f"{NOTE}.md").stat().st_mtime_ns == info.st_mtime_ns
+
+
+@SETTINGS
+@given(examples())
+def test_diff_mode_writes_nothing_and_matches_fix(example: Example) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        vault = write_vault(Path(tmp), example)
+        before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in vault.glob("*.md")}
+        dry = fix_vault(vault, write=False)
+        after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in vault.glob("*.md")}
+        assert after == before
+        wet = fix_vault(vault)
+        assert dry.changed == wet.changed
