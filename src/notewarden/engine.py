@@ -15,13 +15,13 @@ from typing import NamedTuple
 
 from notewarden import cache
 from notewarden.config import OFF, Config, ConfigError, load_config
-from notewarden.index import VaultIndex, build_index, note_key
+from notewarden.index import VaultIndex, build_index, link_key, note_key
 from notewarden.model import ALL_RULES_MARK, Finding, NoteRecord, Problem, Severity
 from notewarden.parsing.note import normalize_name
 from notewarden.rules import RULES, VAULT_RULES, get_rule
 from notewarden.schemas import SchemaSet
 from notewarden.timings import phase
-from notewarden.vault import find_vault_root, walk_vault
+from notewarden.vault import VaultFile, find_vault_root, walk_vault
 
 
 class UsageError(Exception):
@@ -79,13 +79,15 @@ class Vault:
     schemas: SchemaSet
 
     @classmethod
-    def open(cls, paths: Sequence[Path]) -> tuple[Vault, list[str]]:
-        """Find the vault for the PATHs and return it with the PATHs relative to its root."""
+    def open(cls, paths: Sequence[Path],
+             allow_missing: bool = False) -> tuple[Vault, list[str]]:
+        """Find the vault for the PATHs and return it with the PATHs relative to its root.
+        `allow_missing` accepts PATHs that are not on disk (files staged but deleted)."""
         if not paths:
             paths = [Path.cwd()]
         resolved = []
         for path in paths:
-            if not path.exists() and not path.is_symlink():
+            if not allow_missing and not path.exists() and not path.is_symlink():
                 raise UsageError(f"path does not exist: {path}")
             resolved.append(path.absolute())
         root = find_vault_root(resolved[0])
@@ -133,27 +135,56 @@ def summary_salt(vault: Vault) -> str:
     return f"{vault.schemas.digest}:{hashlib.sha256(settings.encode()).hexdigest()}"
 
 
+@dataclass(frozen=True)
+class Pending:
+    """Changes not on disk that the check should see, such as a commit's staged contents:
+    `contents` replace files (or add them), `removed` files are treated as gone."""
+
+    contents: dict[str, bytes] = field(default_factory=dict)
+    removed: frozenset[str] = frozenset()
+
+
+LINK_RULES = frozenset({"broken-link", "alias-link", "broken-heading", "broken-block",
+                        "missing-attachment", "ambiguous-link"})
+
+
 def run_check(paths: Sequence[Path], *, select: Sequence[str] = (),
               ignore: Sequence[str] = (), use_cache: bool = True,
-              jobs: int | None = None) -> CheckResult:
-    """Check the notes under `paths`; links resolve against the whole vault."""
-    vault, prefixes = Vault.open(paths)
+              jobs: int | None = None, pending: Pending | None = None) -> CheckResult:
+    """Check the notes under `paths`; links resolve against the whole vault.
+
+    With `pending`, the vault is checked as it will be once those changes land, and links
+    elsewhere that pointed at a removed note are reported too (their files being in scope
+    or not).
+    """
+    vault, prefixes = Vault.open(paths, allow_missing=pending is not None)
     selection = Selection.make(vault.config, select, ignore)
     scope = Scope(vault.root, prefixes, vault.config)
     with phase("walk"):
-        walked = walk_vault(vault.root)
-    fingerprint = {file.path: (file.size, file.mtime_ns) for file in walked[0]}
+        files, walk_problems = walk_vault(vault.root)
+    if pending is not None:
+        files = [file for file in files
+                 if file.path not in pending.removed and file.path not in pending.contents]
+        files += [VaultFile(path, len(data), -2) for path, data in pending.contents.items()]
+    fingerprint = {file.path: (file.size, file.mtime_ns) for file in files}
     salt = summary_salt(vault)
     with phase("load summary cache"):
         previous: Summary | None = cache.load(vault.root, "summary", salt) if use_cache \
             else None
-    if previous is not None and previous.files == fingerprint and all(
+    if pending is None and previous is not None and previous.files == fingerprint and all(
             previous.results[path].vault is not None
             for path in previous.results if scope.includes(path)):
         return _report(previous.results, previous.walk_problems, scope, selection)
 
     index = build_index(vault.config, vault.schemas, use_cache=use_cache, jobs=jobs,
-                        walked=walked)
+                        walked=(files, walk_problems),
+                        overlay=pending.contents if pending else None)
+    victims: dict[str, frozenset[str]] = {}
+    if pending is not None and pending.removed:
+        gone = {note_key(path) for path in pending.removed}
+        victims = {path: record.link_keys & gone for path, record in index.records.items()
+                   if not scope.includes(path) and not record.link_keys.isdisjoint(gone)}
+        scope = Scope(vault.root, prefixes + sorted(victims), vault.config)
     with phase("vault rules"):
         vault_results = incremental_vault_problems(index, scope, previous, fingerprint)
     results = {
@@ -161,12 +192,25 @@ def run_check(paths: Sequence[Path], *, select: Sequence[str] = (),
                          record.suppressed_file)
         for path, record in index.records.items()
     }
-    if use_cache:
+    if use_cache and pending is None:  # results from pending changes don't match the disk
         with phase("save summary cache"):
             cache.save(vault.root, "summary", salt,
                        Summary(fingerprint, results, index.walk_problems))
     with phase("report"):
-        return _report(results, index.walk_problems, scope, selection)
+        result = _report(results, index.walk_problems, scope, selection)
+    if victims:
+        result.findings = [f for f in result.findings
+                           if f.path not in victims or _links_to(index, f, victims[f.path])]
+    return result
+
+
+def _links_to(index: VaultIndex, finding: Finding, keys: frozenset[str]) -> bool:
+    """Is this finding about a link whose target is one of `keys` (a removed note)?"""
+    if finding.rule not in LINK_RULES:
+        return False
+    record = index.records[finding.path]
+    return any(link.line == finding.line and link.column == finding.column
+               and link_key(link.target) in keys for link in record.links)
 
 
 def incremental_vault_problems(
