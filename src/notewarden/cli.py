@@ -113,6 +113,40 @@ def check(paths: tuple[Path, ...], output_format: str, select: tuple[str, ...],
 
 
 @main.command()
+@click.argument("vault", required=False, type=click.Path(path_type=Path, file_okay=False))
+@click.option("--fix", is_flag=True,
+              help="Apply safe fixes after each change, and repair links broken by renames.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]),
+              default="text", show_default=True,
+              help="text: log lines; json: one JSON object per pass (JSON Lines).")
+@click.option("--polling", is_flag=True, help="Poll the file system instead of using "
+              "inotify, FSEvents or the Windows API.")
+@click.option("--pidfile", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the daemon's process id here while it runs.")
+@click.option("--debounce", type=click.FloatRange(min=0.0), default=0.3, show_default=True,
+              help="Seconds of quiet before a change is checked.")
+@click.option("--select", multiple=True, metavar="RULES", help="Only run these rules.")
+@click.option("--ignore", multiple=True, metavar="RULES", help="Do not run these rules.")
+@_one_line_errors
+def watch(vault: Path | None, fix: bool, output_format: str, polling: bool,
+          pidfile: Path | None, debounce: float, select: tuple[str, ...],
+          ignore: tuple[str, ...]) -> None:
+    """Keep a vault checked (and repaired, with --fix) as its files change.
+
+    Stops cleanly on Ctrl-C or SIGTERM.
+    """
+    from notewarden.watch import WatchOptions, run_watch
+
+    options = WatchOptions(fix=fix, output_format=output_format, polling=polling,
+                           debounce=debounce, select=tuple(_rule_names(select)),
+                           ignore=tuple(_rule_names(ignore)))
+    root = (vault or Path.cwd()).absolute()
+    if not root.is_dir():
+        raise UsageError(f"not a folder: {root}")
+    sys.exit(run_watch(root, options, pidfile))
+
+
+@main.command()
 @click.argument("name", required=False)
 @_one_line_errors
 def rules(name: str | None) -> None:

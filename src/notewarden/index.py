@@ -320,6 +320,36 @@ class VaultIndex:
                 if record.path not in owners:
                     owners.append(record.path)
 
+    def update(self, changed: dict[str, NoteRecord], removed: set[str],
+               attachments: set[str]) -> VaultIndex:
+        """The index after some notes changed. When no file was added or removed (the usual
+        edit), names are unchanged and only per-note data is refreshed in place; otherwise
+        the index is rebuilt."""
+        records = {path: record for path, record in self.records.items() if path not in removed}
+        records.update(changed)
+        if removed or records.keys() != self.records.keys() or attachments != self.attachments:
+            fresh = VaultIndex(self.root, records, attachments)
+            fresh.new_link_format, fresh.config = self.new_link_format, self.config
+            fresh.walk_problems = self.walk_problems
+            fresh.changed, fresh.previous = set(changed) | removed, self.records
+            return fresh
+        previous = self.records
+        self.records = records
+        self.previous = previous
+        self.changed = set(changed)
+        if any(previous[path].aliases != record.aliases for path, record in changed.items()):
+            self.alias_owners = {}
+            for record in records.values():
+                for alias in record.aliases:
+                    owners = self.alias_owners.setdefault(normalize_name(alias), [])
+                    if record.path not in owners:
+                        owners.append(record.path)
+        # Headings, blocks and links changed: drop what was derived from them.
+        self._by_note.clear()
+        self._backlinks = None
+        self._property_links = None
+        return self
+
     def _add_note(self, path: str) -> None:
         key = normalize_name(strip_md(path))
         self._note_keys[path] = key

@@ -1,0 +1,655 @@
+"""`notewarden watch`: keep a vault linted, and repaired if asked, as its files change.
+
+The vault is indexed once; after that a watchdog observer reports changes, which are
+debounced (300 ms of quiet, 2 s at most) into passes. A pass re-reads only the files the
+events name (a directory event or an inotify queue overflow re-walks the vault), updates
+the index in place, and re-checks the notes whose findings can depend on what changed:
+the changed notes and every note linking to a name that changed. Renames made outside
+Obsidian (Finder, `git mv`, a sync tool) are repaired with --fix as Obsidian's "update
+internal links" would, and reported otherwise.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import queue
+import signal
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+from urllib.parse import quote
+
+from notewarden.config import CONFIG_FILE, ConfigError
+from notewarden.edits import apply_edits, select_edits
+from notewarden.engine import (
+    NoteResult,
+    Scope,
+    Selection,
+    Vault,
+    _report,
+    all_vault_problems,
+    vault_problems,
+)
+from notewarden.fixer import _fixes_for, allowed
+from notewarden.fm_edit import FrontMatterEditor, new_front_matter
+from notewarden.index import (
+    VaultIndex,
+    build_index,
+    link_key,
+    note_key,
+    read_note,
+    record_from,
+    run_note_rules,
+    strip_md,
+)
+from notewarden.model import Edit, Finding, LinkKind, NoteRecord
+from notewarden.parsing.note import ParsedNote, normalize_name, parse_note
+from notewarden.rules import VAULT_RULES
+from notewarden.rules.alias_link import link_text
+from notewarden.vault import VaultFile, walk_vault
+from notewarden.writer import WriteSkipped, read_with_snapshot, write_atomic
+
+DEBOUNCE_SECONDS = 0.3
+MAX_WAIT_SECONDS = 2.0
+MAX_FIX_PASSES = 5
+_OWN_TEMP_SUFFIX = ".notewarden-tmp"
+_CONFIG_PATHS = {CONFIG_FILE, ".obsidian/app.json"}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One file-system event, with vault-relative POSIX paths."""
+
+    kind: str  # created, modified, deleted, moved
+    path: str
+    dest: str | None = None
+    is_directory: bool = False
+
+
+@dataclass
+class WatchOptions:
+    fix: bool = False
+    output_format: str = "text"
+    polling: bool = False
+    debounce: float = DEBOUNCE_SECONDS
+    max_wait: float = MAX_WAIT_SECONDS
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+
+@dataclass
+class PassReport:
+    event: str
+    paths: list[str]
+    findings: list[Finding]
+    elapsed_ms: float
+    fixed: list[str] = field(default_factory=list)
+    renames: list[tuple[str, str]] = field(default_factory=list)
+
+
+class Session:
+    """The vault as the daemon knows it between passes."""
+
+    def __init__(self, root: Path, options: WatchOptions) -> None:
+        self.options = options
+        self.root = root
+        self.written: dict[str, str] = {}  # path -> sha256 of the bytes we wrote
+        self.rescan_needed = False
+        self.load()
+
+    # --- loading ---------------------------------------------------------------------
+
+    def load(self) -> None:
+        """(Re)read config and schemas and index the whole vault."""
+        self.vault, _ = Vault.open([self.root])
+        self.root = self.vault.root
+        self.selection = Selection.make(self.vault.config, self.options.select,
+                                        self.options.ignore)
+        self.scope = Scope(self.root, [""], self.vault.config)
+        files, problems = walk_vault(self.root)
+        self.stats = {file.path: (file.size, file.mtime_ns) for file in files}
+        self.index = build_index(self.vault.config, self.vault.schemas, use_cache=True,
+                                 walked=(files, problems))
+        self.vault_results = all_vault_problems(
+            self.index, [path for path in self.index.records if self.scope.includes(path)])
+        self.schema_files = {
+            Path(base.removeprefix("file://")).resolve()
+            for _glob, _label, _doc, base in self.vault.schemas.entries
+            if base.startswith("file:")
+        }
+
+    def findings_for(self, paths: Iterable[str]) -> list[Finding]:
+        results = {
+            path: NoteResult(record.problems, self.vault_results.get(path),
+                             record.suppressed_lines, record.suppressed_file)
+            for path in paths if (record := self.index.records.get(path)) is not None
+        }
+        return _report(results, [], self.scope, self.selection).findings
+
+    def initial_report(self, elapsed: float) -> PassReport:
+        paths = sorted(self.index.records)
+        return PassReport("initial", [], self.findings_for(paths), elapsed * 1000)
+
+    # --- a pass ----------------------------------------------------------------------
+
+    def is_config(self, path: str) -> bool:
+        return path in _CONFIG_PATHS or (self.root / path).resolve() in self.schema_files
+
+    def run_pass(self, changes: list[Change]) -> PassReport:
+        started = time.perf_counter()
+        paths = sorted({p for c in changes for p in (c.path, c.dest)
+                        if p and not _ignored_event_path(p)})
+        if any(self.is_config(path) for path in paths):
+            try:
+                self.load()
+                event = "config"
+            except ConfigError as exc:
+                return PassReport("config-error", paths, [], 0.0, fixed=[str(exc)])
+            report = self.initial_report(time.perf_counter() - started)
+            report.event, report.paths = event, paths
+            return report
+
+        full = self.rescan_needed or any(change.is_directory for change in changes)
+        self.rescan_needed = False
+        touched = self._touched_files(paths, full)
+        changed, removed, attachments = self._read_changes(touched)
+        renames = self._renames(changes, removed, changed)
+        old_index = self.index
+        self.index = self.index.update(changed, removed, attachments)
+        affected = self._recheck(set(changed), removed, touched, old_index)
+
+        fixed: list[str] = []
+        if self.options.fix:
+            if renames:
+                fixed += self._repair_renames(renames, old_index)
+            fixed += self._apply_safe_fixes(affected | set(fixed))
+            fixed = sorted(set(fixed))
+            affected |= set(fixed)
+        event = _event_name(changes, renames, full)
+        findings = self.findings_for(sorted(affected))
+        if renames and not self.options.fix:
+            findings = _explain_renames(findings, renames, self.index)
+        elapsed = (time.perf_counter() - started) * 1000
+        return PassReport(event, paths, findings, elapsed, fixed, renames)
+
+    def _touched_files(self, paths: list[str], full: bool) -> set[str]:
+        if not full:
+            return {path for path in paths if not _hidden(path)}
+        files, _problems = walk_vault(self.root)
+        now = {file.path: (file.size, file.mtime_ns) for file in files}
+        return {path for path in now.keys() | self.stats.keys()
+                if now.get(path) != self.stats.get(path)}
+
+    def _read_changes(self, touched: set[str]
+                      ) -> tuple[dict[str, NoteRecord], set[str], set[str]]:
+        changed: dict[str, NoteRecord] = {}
+        removed: set[str] = set()
+        attachments = set(self.index.attachments)
+        for path in sorted(touched):
+            full_path = self.root / path
+            try:
+                info = full_path.stat()
+                exists = full_path.is_file()
+            except OSError:
+                exists = False
+            if not exists:
+                self.stats.pop(path, None)
+                attachments.discard(path)
+                if path in self.index.records:
+                    removed.add(path)
+                continue
+            stats = (info.st_size, info.st_mtime_ns)
+            if not path.lower().endswith(".md"):
+                attachments.add(path)
+                self.stats[path] = stats
+                continue
+            if self.stats.get(path) == stats and path in self.index.records:
+                continue  # nothing new (for example our own write, already indexed)
+            self.stats[path] = stats
+            file = VaultFile(path, info.st_size, info.st_mtime_ns)
+            note = read_note(self.root, file)
+            digest = hashlib.sha256(note.raw).hexdigest()
+            if self.written.get(path) == digest and path in self.index.records:
+                continue  # our own write: the index already holds it
+            self.written.pop(path, None)
+            changed[path] = record_from(note, file, run_note_rules(note, self.vault.schemas))
+        return changed, removed, attachments
+
+    def _renames(self, changes: list[Change], removed: set[str],
+                 changed: dict[str, NoteRecord]) -> list[tuple[str, str]]:
+        """Moves of a known note to a new note path. A temp file renamed onto a note (an
+        atomic save) or a note moved aside and rewritten (vim) is an edit, not a rename:
+        at pass time the source note still exists, so it is not in `removed`."""
+        return [(change.path, change.dest) for change in changes
+                if change.kind == "moved" and change.dest and change.path in removed
+                and change.dest in changed]
+
+    def _recheck(self, changed: set[str], removed: set[str], touched: set[str],
+                 old_index: VaultIndex) -> set[str]:
+        """Re-run the vault rules where needed; return the notes whose findings may have
+        changed (to report)."""
+        attachments_touched = {path for path in touched if not path.lower().endswith(".md")}
+        keys = {note_key(path) for path in changed | removed | attachments_touched}
+        for path in changed | removed:
+            for record in (self.index.records.get(path), old_index.records.get(path)):
+                if record is not None:
+                    keys.update(normalize_name(alias) for alias in record.aliases)
+        dirty = {path for path in changed if path in self.index.records}
+        if keys:
+            dirty.update(path for path, record in self.index.records.items()
+                         if not record.link_keys.isdisjoint(keys))
+        for path in removed:
+            self.vault_results.pop(path, None)
+        in_scope = [path for path in dirty if self.scope.includes(path)]
+        self.vault_results.update(all_vault_problems(self.index, in_scope, jobs=1))
+        wide = [rule for rule in VAULT_RULES if rule.vault_wide]
+        if wide and (changed or removed):
+            only_wide = Selection({rule.name: rule.severity for rule in wide})
+            names = {rule.name for rule in wide}
+            for path, record in self.index.records.items():
+                if path in dirty or not self.scope.includes(path):
+                    continue
+                fresh = vault_problems(record, self.index, only_wide)
+                old = self.vault_results.get(path, ())
+                kept = tuple(item for item in old if item[0] not in names)
+                if fresh or len(kept) != len(old):
+                    self.vault_results[path] = kept + tuple(fresh)
+                    dirty.add(path)
+        return dirty
+
+    # --- fixing ----------------------------------------------------------------------
+
+    def _write(self, path: str, data: bytes, new: bytes, snapshot: object) -> bool:
+        try:
+            write_atomic(self.root / path, new, snapshot, self.root)  # type: ignore[arg-type]
+        except WriteSkipped as exc:
+            log_line(f"skipped: {exc}", self.options)
+            return False
+        self.written[path] = hashlib.sha256(new).hexdigest()
+        note = parse_note(path, new)
+        info = (self.root / path).stat()
+        self.stats[path] = (info.st_size, info.st_mtime_ns)
+        record = record_from(note, VaultFile(path, info.st_size, info.st_mtime_ns),
+                             run_note_rules(note, self.vault.schemas))
+        old_index = self.index
+        self.index = self.index.update({path: record}, set(), set(self.index.attachments))
+        self._recheck({path}, set(), {path}, old_index)
+        return True
+
+    def _apply_safe_fixes(self, paths: set[str]) -> list[str]:
+        """Apply safe fixes in `paths` until none is left (capped): one fix can expose
+        another, such as a repaired alias link that adds a backlink."""
+        fixed: list[str] = []
+        for _pass in range(MAX_FIX_PASSES):
+            findings = [f for f in self.findings_for(sorted(paths))
+                        if allowed(f, unsafe=False)]
+            if not findings:
+                break
+            progress = False
+            for path in sorted({f.path for f in findings}):
+                rules = {f.rule for f in findings if f.path == path}
+                try:
+                    data, snapshot = read_with_snapshot(self.root / path)
+                except OSError:
+                    continue
+                answers = _fixes_for(self.vault, self.index, path, data, rules,
+                                     self.selection, False)
+                edits, _applied, _deferred = select_edits(answers)
+                new = apply_edits(data, edits) if edits else data
+                if new != data and self._write(path, data, new, snapshot):
+                    fixed.append(path)
+                    progress = True
+                    paths |= self._affected_by(path)
+            if not progress:
+                break
+        return sorted(set(fixed))
+
+    def _affected_by(self, path: str) -> set[str]:
+        key = note_key(path)
+        return {p for p, record in self.index.records.items() if key in record.link_keys}
+
+    def _repair_renames(self, renames: list[tuple[str, str]],
+                        old_index: VaultIndex) -> list[str]:
+        """Rewrite links that pointed at a renamed note, as Obsidian's "update internal
+        links" does (keeping display text), and keep the old name as an alias."""
+        fixed: list[str] = []
+        for old_path, new_path in renames:
+            sources = {source for source, record in old_index.records.items()
+                       if source != old_path and any(
+                           old_index.resolve(record, link).target == old_path
+                           for link in record.links)}
+            for source in sorted(sources):
+                if source == new_path or source not in self.index.records:
+                    continue
+                try:
+                    data, snapshot = read_with_snapshot(self.root / source)
+                except OSError:
+                    continue
+                note = parse_note(source, data)
+                edits = self._relink_edits(note, old_index, old_path, new_path)
+                if edits:
+                    edits.sort(key=lambda edit: edit.start)
+                    if self._write(source, data, apply_edits(data, edits), snapshot):
+                        fixed.append(source)
+            if self.vault.config.rename_adds_alias:
+                old_name = strip_md(old_path).rsplit("/", 1)[-1]
+                if normalize_name(old_name) != note_key(new_path) \
+                        and self._add_alias(new_path, old_name):
+                    fixed.append(new_path)
+        return fixed
+
+    def _relink_edits(self, note: ParsedNote, old_index: VaultIndex, old_path: str,
+                      new_path: str) -> list[Edit]:
+        stub = old_index.records.get(note.path) or self.index.records[note.path]
+        edits: list[Edit] = []
+        for link in note.links:
+            if old_index.resolve(stub, link).target != old_path:
+                continue
+            if self.index.resolve(self.index.records[note.path], link).target == new_path:
+                continue  # still resolves (a bare name moved to another folder)
+            target = link_text(self.index, new_path, note.path)
+            subpath = f"#{link.subpath}" if link.subpath else ""
+            original = note.text[link.start : link.end]
+            if link.kind in (LinkKind.MARKDOWN, LinkKind.MARKDOWN_EMBED):
+                bang = "!" if original.startswith("!") else ""
+                destination = quote(target + ".md", safe="/") + quote(subpath, safe="#/")
+                replacement = f"{bang}[{link.display or ''}]({destination})"
+            else:
+                bang = "!" if original.startswith("!") else ""
+                pipe = "\\|" if "\\|" in original else "|"
+                display = f"{pipe}{link.display}" if link.display is not None else ""
+                replacement = f"{bang}[[{target}{subpath}{display}]]"
+            edits.append(note.edit(link.start, link.end, replacement))
+        return edits
+
+    def _add_alias(self, path: str, alias: str) -> bool:
+        from ruamel.yaml.comments import CommentedSeq
+
+        try:
+            data, snapshot = read_with_snapshot(self.root / path)
+        except OSError:
+            return False
+        note = parse_note(path, data)
+        if note.front_matter is None:
+            edit: Edit | None = new_front_matter(note, "aliases", CommentedSeq([alias]))
+        elif note.data is None:
+            return False  # unreadable front-matter: leave it to yaml-syntax
+        else:
+            editor = FrontMatterEditor(note)
+            current = note.data.get("aliases")
+            if isinstance(current, list) and any(
+                    isinstance(a, str) and normalize_name(a) == normalize_name(alias)
+                    for a in current):
+                return False
+            if editor.has_key("aliases"):
+                def change(loaded: object) -> None:
+                    value = loaded["aliases"]  # type: ignore[index]
+                    if isinstance(value, list):
+                        value.append(alias)
+                    else:
+                        loaded["aliases"] = CommentedSeq(  # type: ignore[index]
+                            ([value] if value else []) + [alias])
+                edit = editor.rewrite_key("aliases", change)
+            else:
+                edit = editor.append_key("aliases", CommentedSeq([alias]))
+        if edit is None:
+            return False
+        return self._write(path, data, apply_edits(data, [edit]), snapshot)
+
+
+def _hidden(path: str) -> bool:
+    return any(part.startswith(".") for part in path.split("/"))
+
+
+def _event_name(changes: list[Change], renames: list[tuple[str, str]], full: bool) -> str:
+    if renames:
+        return "rename"
+    if full:
+        return "rescan"
+    kinds = {change.kind for change in changes}
+    if kinds <= {"created"}:
+        return "create"
+    if kinds <= {"deleted"}:
+        return "delete"
+    return "change"
+
+
+def _explain_renames(findings: list[Finding], renames: list[tuple[str, str]],
+                     index: VaultIndex) -> list[Finding]:
+    """Say which rename broke a link (run without --fix, links are only reported)."""
+    by_key = {note_key(old): strip_md(new) for old, new in renames}
+    out = []
+    for finding in findings:
+        if finding.rule == "broken-link":
+            record = index.records.get(finding.path)
+            for link in record.links if record else ():
+                if (link.line, link.column) == (finding.line, finding.column) \
+                        and link_key(link.target) in by_key:
+                    finding = Finding(
+                        finding.path, finding.line, finding.column, finding.rule,
+                        finding.severity,
+                        f"{finding.message} (renamed to {by_key[link_key(link.target)]!r})",
+                        finding.fix, finding.fixable)
+        out.append(finding)
+    return out
+
+
+# --- output ---------------------------------------------------------------------------
+
+
+def log_line(text: str, options: WatchOptions, stream: TextIO | None = None) -> None:
+    import click
+
+    if options.output_format == "json":
+        click.echo(f"notewarden: {text}", err=True)
+    else:
+        stamp_ = time.strftime("%H:%M:%S")
+        click.echo(f"[{stamp_}] {text}", file=stream)
+
+
+def emit(report: PassReport, options: WatchOptions) -> None:
+    import click
+
+    if options.output_format == "json":
+        payload: dict[str, object] = {
+            "event": report.event,
+            "paths": report.paths,
+            "findings": [finding.as_json() for finding in report.findings],
+            "elapsed_ms": round(report.elapsed_ms, 1),
+        }
+        if report.fixed:
+            payload["fixed"] = report.fixed
+        if report.renames:
+            payload["renames"] = [{"from": old, "to": new} for old, new in report.renames]
+        click.echo(json.dumps(payload, ensure_ascii=False), nl=True)
+        return
+    what = ", ".join(report.paths[:3]) + (" ..." if len(report.paths) > 3 else "")
+    problems = len(report.findings)
+    head = f"{report.event} {what}".rstrip()
+    log_line(f"{head}: {problems} problem(s) ({report.elapsed_ms:.0f} ms)", options)
+    for old, new in report.renames:
+        log_line(f"  renamed {old} -> {new}", options)
+    for path in report.fixed:
+        log_line(f"  fixed {path}", options)
+    for finding in report.findings:
+        click.echo(f"  {finding.path}:{finding.line}:{finding.column}: {finding.rule} "
+                   f"{finding.message}")
+
+
+# --- the daemon -------------------------------------------------------------------------
+
+
+class _OverflowWatcher(logging.Handler):
+    """watchdog logs, and does not report, an inotify queue overflow: listen for it so the
+    next pass re-walks the vault instead of trusting the lost events."""
+
+    def __init__(self, session: Session, wake: queue.Queue[Change | None]) -> None:
+        super().__init__(logging.WARNING)
+        self.session, self.wake = session, wake
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "overflow" in record.getMessage().lower():
+            self.session.rescan_needed = True
+            self.wake.put(Change("modified", ".", is_directory=True))
+
+
+def inotify_watch_limit() -> int | None:
+    try:
+        return int(Path("/proc/sys/fs/inotify/max_user_watches").read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def count_directories(root: Path) -> int:
+    """Directories watchdog's inotify observer would watch (it watches dot-folders too)."""
+    count = 0
+    for _dirpath, _dirnames, _files in os.walk(root):
+        count += 1
+    return count
+
+
+def make_observer(root: Path, polling: bool) -> tuple[object, str | None]:
+    """The platform observer (inotify, FSEvents, Windows API), or polling when asked or
+    when the inotify watch limit is too low: watchdog 7 would silently leave sub-folders
+    unwatched instead."""
+    from watchdog.observers import Observer
+    from watchdog.observers.polling import PollingObserver
+
+    if polling:
+        return PollingObserver(timeout=1.0), None
+    limit = inotify_watch_limit()
+    if limit is not None and Observer.__name__ == "InotifyObserver":
+        needed = count_directories(root)
+        if needed > limit * 0.8:  # other programs hold watches too
+            return PollingObserver(timeout=1.0), (
+                f"{needed} folders to watch but fs.inotify.max_user_watches is {limit}; "
+                "using polling (raise the limit with sysctl for instant updates)")
+    return Observer(), None
+
+
+def run_watch(root: Path, options: WatchOptions, pidfile: Path | None = None) -> int:
+    """Run until SIGINT or SIGTERM; returns the exit code."""
+    from watchdog.events import FileSystemEvent, FileSystemEventHandler
+
+    started = time.perf_counter()
+    session = Session(root, options)
+    emit(session.initial_report(time.perf_counter() - started), options)
+    changes: queue.Queue[Change | None] = queue.Queue()
+    stop = threading.Event()
+    vault_root = session.root
+
+    class Handler(FileSystemEventHandler):
+        def on_any_event(self, event: FileSystemEvent) -> None:
+            if event.event_type not in ("created", "modified", "deleted", "moved", "closed"):
+                return
+            if event.is_directory and event.event_type == "modified":
+                return  # a folder's mtime changed: its files' own events say what
+            src = _relative(vault_root, event.src_path)
+            dest = _relative(vault_root, getattr(event, "dest_path", "") or "")
+            if src is None and dest is None:
+                return
+            if all(p is None or _ignored_event_path(p) for p in (src, dest)):
+                return
+            kind = "modified" if event.event_type == "closed" else event.event_type
+            changes.put(Change(kind, src or dest or "", dest, event.is_directory))
+
+    observer, warning = make_observer(vault_root, options.polling)
+    if warning:
+        log_line(f"warning: {warning}", options)
+    observer.schedule(Handler(), str(vault_root), recursive=True)  # type: ignore[attr-defined]
+    overflow = _OverflowWatcher(session, changes)
+    logging.getLogger("watchdog").addHandler(overflow)
+    try:
+        observer.start()  # type: ignore[attr-defined]
+    except OSError as exc:  # ENOSPC: the watch limit, reached anyway
+        from watchdog.observers.polling import PollingObserver
+
+        log_line(f"warning: cannot watch with inotify ({exc}); using polling", options)
+        observer = PollingObserver(timeout=1.0)
+        observer.schedule(Handler(), str(vault_root), recursive=True)
+        observer.start()
+
+    def request_stop(_signum: int, _frame: object) -> None:
+        stop.set()
+        changes.put(None)
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    if pidfile is not None:
+        pidfile.write_text(f"{os.getpid()}\n", encoding="utf-8")
+    log_line(f"watching {vault_root}", options)
+    try:
+        _loop(session, changes, stop, options)
+    finally:
+        observer.stop()  # type: ignore[attr-defined]
+        observer.join(timeout=1.5)  # type: ignore[attr-defined]
+        logging.getLogger("watchdog").removeHandler(overflow)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if pidfile is not None:
+            with contextlib.suppress(OSError):
+                pidfile.unlink()
+    log_line("stopped", options)
+    return 0
+
+
+def _loop(session: Session, changes: queue.Queue[Change | None], stop: threading.Event,
+          options: WatchOptions) -> None:
+    pending: list[Change] = []
+    first = last = 0.0
+    while not stop.is_set():
+        try:
+            item = changes.get(timeout=0.05)
+        except queue.Empty:
+            item = None
+        now = time.monotonic()
+        if item is not None:
+            if not pending:
+                first = now
+            pending.append(item)
+            last = now
+        if pending and (now - last >= options.debounce or now - first >= options.max_wait):
+            batch, pending = pending, []
+            try:
+                report = session.run_pass(batch)
+            except Exception as exc:  # one bad pass must not kill the daemon
+                session.rescan_needed = True
+                log_line(f"error during a pass (will rescan): {exc!r}", options)
+                continue
+            if report.event == "config-error":
+                log_line(f"config error, keeping the previous config: {report.fixed[0]}",
+                         options)
+                continue
+            emit(report, options)
+
+
+def _relative(root: Path, path: str | bytes) -> str | None:
+    if not path:
+        return None
+    text = os.fsdecode(path)
+    try:
+        rel = Path(text).relative_to(root)
+    except ValueError:
+        try:
+            rel = Path(text).resolve().relative_to(root.resolve())
+        except (ValueError, OSError):
+            return None
+    posix = rel.as_posix()
+    return None if posix == "." else posix
+
+
+def _ignored_event_path(path: str) -> bool:
+    if path in _CONFIG_PATHS:
+        return False
+    if path.endswith(_OWN_TEMP_SUFFIX):
+        return True
+    return _hidden(path)
+
+
+__all__ = ["Change", "Session", "WatchOptions", "emit", "run_watch"]
