@@ -151,6 +151,10 @@ ALIAS_FORMAT_KEEP_CASES = {
         "---\naliases:\n  - a\n  - a\n# end\n---\nbody\n",
         "---\naliases:\n  - a\n# end\n---\nbody\n",
     ),
+    "aliases list indented unlike another key's list": (
+        "---\nk0:\n- x\naliases:\n  - N\n  - a\n---\nbody\n",
+        "---\nk0:\n- x\naliases:\n  - a\n---\nbody\n",
+    ),
     "end-of-line comment on a kept item": (
         "---\naliases:\n  - a # first\n  - b\n  - a\n---\nbody\n",
         "---\naliases:\n  - a # first\n  - b\n---\nbody\n",
@@ -230,6 +234,14 @@ def test_alias_link_escapes_pipe_in_every_table(tmp_path: Path, before: str,
     assert fixed_bytes(tmp_path, {"A.md": before, "B.md": B_NOTE}, "A.md").decode() == after
 
 
+@pytest.mark.parametrize("line", ["Choose A | B: see [[Bee]].\n", "`a|b` then [[Bee]]\n"],
+                         ids=["pipe in prose", "pipe in inline code"])
+def test_alias_link_plain_pipe_outside_tables(tmp_path: Path, line: str) -> None:
+    """A paragraph is not a table just because it holds a `|` (no delimiter row)."""
+    out = fixed_bytes(tmp_path, {"A.md": line, "B.md": B_NOTE}, "A.md").decode()
+    assert out == line.replace("[[Bee]]", "[[B|Bee]]")
+
+
 def test_alias_link_bare_name_when_unique_even_in_a_folder(tmp_path: Path) -> None:
     files = {"A.md": "See [[Bee]].\n", "deep/dir/B.md": B_NOTE}
     assert fixed_bytes(tmp_path, files, "A.md") == b"See [[B|Bee]].\n"
@@ -275,7 +287,8 @@ def test_backlinks_finding_is_at_the_start_marker(tmp_path: Path) -> None:
 
 def test_backlinks_block_crlf(tmp_path: Path) -> None:
     files = {"A.md": "[[B]]\r\n", "B.md": f"# B\r\n{START}\r\n{END}\r\n"}
-    assert fixed_bytes(tmp_path, files, "B.md") == f"# B\r\n{START}\r\n- [[A]]\r\n{END}\r\n".encode()
+    expected = f"# B\r\n{START}\r\n- [[A]]\r\n{END}\r\n".encode()
+    assert fixed_bytes(tmp_path, files, "B.md") == expected
 
 
 def test_backlinks_entry_uses_path_when_name_is_shared(tmp_path: Path) -> None:
@@ -330,7 +343,8 @@ def test_symmetric_appends_missing_key(tmp_path: Path) -> None:
 
 def test_symmetric_adds_to_existing_list(tmp_path: Path) -> None:
     files = {"A.md": '---\nrelated: ["[[B]]"]\n---\nx\n',
-             "B.md": '---\nrelated: ["[[C]]"] # mine\n---\n# B\n', "C.md": "---\nrelated: [\"[[B]]\"]\n---\n"}
+             "B.md": '---\nrelated: ["[[C]]"] # mine\n---\n# B\n',
+             "C.md": '---\nrelated: ["[[B]]"]\n---\n'}
     vault = make_vault(tmp_path / "v", files, config=SYMMETRIC)
     fix(vault)
     text = (vault / "B.md").read_text()
@@ -362,6 +376,7 @@ def test_fixpoint_through_the_cli(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stdout + first.stderr
     assert f"{START}\n- [[A]]\n{END}" in (vault / "B.md").read_text()
     assert (vault / "A.md").read_text() == "See [[B|Alias of B]].\n"
+    assert "fixed 2" in first.stdout  # the link, and the backlink it exposed
     before = snapshot(vault)
     second = run_cli("check", vault, "--fix", "--no-cache", "--exit-non-zero-on-fix")
     assert second.returncode == 0, second.stdout + second.stderr
@@ -444,6 +459,12 @@ def test_tag_format_block_list_and_single_quotes(tmp_path: Path) -> None:
         "---\ntitle: t # c\ntags:\n  - 'x'\n  - y\n---\nx\n")
 
 
+def test_tag_format_keeps_the_tags_list_indent(tmp_path: Path) -> None:
+    before = "---\nk0:\n- x\ntags:\n  - '#a'\n  - b\n---\nx\n"
+    assert fixed_bytes(tmp_path, {"N.md": before}, "N.md").decode() == (
+        "---\nk0:\n- x\ntags:\n  - 'a'\n  - b\n---\nx\n")
+
+
 def test_tag_format_reports_the_rest_without_changing_it(tmp_path: Path) -> None:
     before = '---\ntags: ["machine learning", "ai&ml", 2025]\n---\nx\n'
     vault = make_vault(tmp_path / "v", {"N.md": before})
@@ -478,7 +499,7 @@ def test_mojibake_unsafe_fix_changes_only_line_36(tmp_path: Path) -> None:
     new = (vault / "note.md").read_bytes()
     old_lines, new_lines = original.split(b"\n"), new.split(b"\n")
     assert len(old_lines) == len(new_lines)
-    changed = [i + 1 for i, (a, b) in enumerate(zip(old_lines, new_lines)) if a != b]
+    changed = [i + 1 for i, (a, b) in enumerate(zip(old_lines, new_lines, strict=True)) if a != b]
     assert changed == [36]
     assert "â€”".encode() in old_lines[35]
     assert new_lines[35] == old_lines[35].replace("â€”".encode(), "—".encode())

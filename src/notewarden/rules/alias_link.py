@@ -45,7 +45,9 @@ SUMMARY = "A link naming an alias: Obsidian leaves it unresolved."
 SCOPE = "vault"
 
 
-_WIKILINK_RE = re.compile(r"\[\[[^\[\]\n]*\]\]")
+# A table's delimiter row, such as `|---|:--:|` or `--- | ---`, maybe inside a blockquote.
+_DELIMITER_ROW_RE = re.compile(r"^[ \t>]*\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*$|"
+                               r"^[ \t>]*\|[ \t]*:?-+:?[ \t]*\|[ \t]*$")
 _FIXABLE_KINDS = (LinkKind.WIKILINK, LinkKind.EMBED, LinkKind.FRONTMATTER)
 
 
@@ -87,16 +89,23 @@ def link_text(index: VaultIndex, target: str, source_path: str,
     return path
 
 
+def in_table(source: ParsedNote, line: int) -> bool:
+    """Is this line part of a Markdown table? A table is a paragraph (a run of non-blank
+    lines) that has a delimiter row."""
+    lines = source.text.splitlines()
+    first = last = line - 1
+    while first > 0 and lines[first - 1].strip(" \t>"):
+        first -= 1
+    while last + 1 < len(lines) and lines[last + 1].strip(" \t>"):
+        last += 1
+    return any(_DELIMITER_ROW_RE.match(text) for text in lines[first : last + 1])
+
+
 def make_fix(source: ParsedNote, link: Link, target_text: str) -> Fix:
     """`[[Alias#H]]` -> `[[Note#H|Alias]]`: same visible text, now resolving."""
     original = source.text[link.start : link.end]
-    line_start = source.lines.starts[link.line - 1]
-    line_end = source.text.find("\n", link.start)
-    line = source.text[line_start : len(source.text) if line_end == -1 else line_end]
     # In a table (with or without outer pipes, or quoted) a bare `|` would end the cell.
-    # Obsidian resolves `[[Note\|text]]` everywhere, so when unsure, escape.
-    in_table = "|" in _WIKILINK_RE.sub("", line)
-    pipe = "\\|" if "\\|" in original or in_table else "|"
+    pipe = "\\|" if "\\|" in original or in_table(source, link.line) else "|"
     display = link.display if link.display is not None else link.target
     bang = "!" if original.startswith("!") else ""
     subpath = f"#{link.subpath}" if link.subpath else ""
