@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from notewarden.fixer import FixResult, run_fix
@@ -41,9 +41,7 @@ def norm(name: str) -> str:
     return unicodedata.normalize("NFC", name.strip()).lower()
 
 
-def SETTINGS(f):  # noqa: N802
-    return settings(max_examples=60, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])(f)
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 # ------------------------------------------------------------------------ the generator
@@ -92,12 +90,12 @@ def prose_line(draw, *, long: bool = False, links: bool = True) -> Line:
     return Line(" ".join(orig) + tail, " ".join(fixed) + tail)
 
 
-def alias_value(draw_word: str, style: str) -> str:
+def alias_value(word: str, style: str) -> str:
     if style == "double":
-        return f'"{draw_word}"'
+        return f'"{word}"'
     if style == "single":
-        return f"'{draw_word}'"
-    return draw_word
+        return f"'{word}'"
+    return word
 
 
 alias_word = (st.text(alphabet=LETTERS + " ", min_size=1, max_size=10)
@@ -112,6 +110,9 @@ quoted_word = (st.text(alphabet=LETTERS + " :#,[]{}&*!?😀", min_size=1, max_si
                .filter(lambda s: bool(s) and norm(s) not in RESERVED))
 
 
+eol_comment = st.text(alphabet=PROSE_ALPHABET, max_size=12).map(lambda s: "  # " + s)
+
+
 @dataclass
 class FrontMatter:
     orig: list[str]
@@ -120,14 +121,17 @@ class FrontMatter:
 
 @st.composite
 def front_matter(draw) -> FrontMatter | None:
-    form = draw(st.sampled_from(["singular", "bare", "flow", "block", "good", "none"]))
+    form = draw(st.sampled_from(["singular", "bare", "flow", "block", "block", "good",
+                                 "none"]))
     # Other keys: plain and quoted scalars with end-of-line comments, comment lines, and
     # block lists (with their own indentation).
     entries: list[list[str]] = []
     for i in range(draw(st.integers(0, 4))):
-        kind = draw(st.sampled_from(["key", "key", "comment", "list"]))
+        kind = draw(st.sampled_from(["key", "key", "comment", "list", "blank"]))
         if kind == "comment":
             entries.append(["# " + draw(st.text(alphabet=PROSE_ALPHABET + " ", max_size=20))])
+        elif kind == "blank":
+            entries.append([""])
         elif kind == "list":
             indent = draw(st.sampled_from(["", "  ", "    "]))
             values = draw(st.lists(alias_word, min_size=1, max_size=3))
@@ -135,8 +139,7 @@ def front_matter(draw) -> FrontMatter | None:
         else:
             value = draw(st.one_of(alias_word, alias_word.map(lambda s: f'"{s}"'),
                                    st.integers(0, 999).map(str)))
-            comment = draw(st.one_of(st.just(""), st.text(alphabet=PROSE_ALPHABET,
-                                                          max_size=12).map(lambda s: "  # " + s)))
+            comment = draw(st.one_of(st.just(""), eol_comment))
             entries.append([f"k{i}: {value}{comment}"])
     if form == "none":
         if not entries:
@@ -150,7 +153,7 @@ def front_matter(draw) -> FrontMatter | None:
     for style in styles:
         pool = alias_word if style == "plain" else quoted_word
         words.append(draw(pool.filter(lambda w: norm(w) not in {norm(x) for x in words})))
-    items = [alias_value(w, s) for w, s in zip(words, styles)]
+    items = [alias_value(w, s) for w, s in zip(words, styles, strict=True)]
     at = draw(st.integers(0, len(entries)))
     if form in ("singular", "bare"):
         key = "alias" if form == "singular" else "aliases"
@@ -177,20 +180,25 @@ def front_matter(draw) -> FrontMatter | None:
                 else:
                     extra = draw(st.sampled_from([NOTE, NOTE.lower(), f'"{NOTE}"']))
                 written.insert(draw(st.integers(0, len(written))), extra)
-        kept = []
+        keep: list[bool] = []  # which written items survive: the first of each name
         seen: set[str] = set()
         for item in written:
             key = norm(item.strip("\"'"))
-            if key != norm(NOTE) and key not in seen:
-                kept.append(item)
+            keep.append(key != norm(NOTE) and key not in seen)
             seen.add(key)
         if form in ("flow", "good"):
+            kept = [item for item, kept_it in zip(written, keep, strict=True) if kept_it]
             orig = [f"aliases: [{', '.join(written)}]"]
             fixed = [[f"aliases: [{', '.join(kept)}]"]]
-        else:  # a block list keeps its own indentation
+        else:  # a block list keeps its own indentation and its items' comments
             indent = draw(st.sampled_from(["", "  ", "    "]))
-            orig = ["aliases:", *(f"{indent}- {item}" for item in written)]
-            fixed = [["aliases:", *(f"{indent}- {item}" for item in kept)]]
+            comments = draw(st.lists(st.one_of(st.just(""), eol_comment),
+                                     min_size=len(written), max_size=len(written)))
+            lines = [f"{indent}- {item}{comment}"
+                     for item, comment in zip(written, comments, strict=True)]
+            orig = ["aliases:", *lines]
+            fixed = [["aliases:", *(line for line, kept_it in zip(lines, keep, strict=True)
+                                    if kept_it)]]
     before = [line for entry in entries[:at] for line in entry]
     after = [line for entry in entries[at:] for line in entry]
     return FrontMatter(before + orig + after, [before + option + after for option in fixed])
@@ -295,10 +303,12 @@ def examples(draw) -> Example:
                                unique_by=lambda line: line.orig.rstrip())
                       .filter(lambda ex: not taken & {line.orig.rstrip() for line in ex}))
         # where the later copy gets lines of its own (strictly inside it)
-        slots = draw(st.lists(st.integers(1, len(run) - 1), min_size=len(extras),
-                              max_size=len(extras))) if dup == "extra" else []
+        slots: list[int | None] = [None] * len(extras)
+        if dup == "extra":
+            slots = draw(st.lists(st.integers(1, len(run) - 1), min_size=len(extras),
+                                  max_size=len(extras)))
         for i, line in enumerate(run):
-            body += [extra for extra, slot in zip(extras, slots) if slot == i]
+            body += [extra for extra, slot in zip(extras, slots, strict=True) if slot == i]
             body.append(line)
         later = (first_later, len(body) - 1)
         removable = earlier if dup == "extra" else later
@@ -327,7 +337,57 @@ def write_vault(root: Path, example: Example) -> Path:
                                    f"{TARGET}.md": example.target_text()})
 
 
+# Inputs that once broke the fixers, always run before the random ones.
+RUN = [Line(f"Run line {i}, long enough that three of them hold two hundred characters and"
+            f" more, with [[Tgt One]] inside.", f"Run line {i}, long enough that three of"
+            f" them hold two hundred characters and more, with [[Target|Tgt One]] inside.")
+       for i in range(3)]
+BLANK = Line("", "")
+PINNED = [
+    # a comment line after a block list whose last item goes
+    Example("\n", False, True, FrontMatter(
+        ["title: x", "aliases:", "  - a", "  - b", "  - a", "# about z", "z: 2"],
+        [["title: x", "aliases:", "  - a", "  - b", "# about z", "z: 2"]]),
+        [Line("text", "text")], None, False),
+    # a blank line after a block list, CRLF
+    Example("\r\n", False, True, FrontMatter(
+        ["aliases:", "  - a", "  - a", "", "z: 2"], [["aliases:", "  - a", "", "z: 2"]]),
+        [Line("text", "text")], None, False),
+    # an end-of-line comment on an item that stays; the closing comment line
+    Example("\n", False, False, FrontMatter(
+        ["aliases:", "  - a  # first", "  - b", "  - A", "# end"],
+        [["aliases:", "  - a  # first", "  - b", "# end"]]),
+        [Line("text", "text")], None, False),
+    # another key's list is indented differently from the aliases list
+    Example("\n", False, True, FrontMatter(
+        ["k0:", "- x", "aliases:", "  - Note", "  - A"], [["k0:", "- x", "aliases:", "  - A"]]),
+        [Line("text", "text")], None, False),
+    # the singular key's end-of-line comment is the author's: it stays (on either line)
+    Example("\n", False, True, FrontMatter(
+        ["alias: Foo  # old name", "k1: 1"],
+        [["aliases:", "  - Foo  # old name", "k1: 1"],
+         ["aliases:  # old name", "  - Foo", "k1: 1"]]),
+        [Line("text", "text")], None, False),
+    # identical copies, the later one ends a CRLF file with a BOM and no final newline
+    Example("\r\n", True, False, None,
+            [Line("intro", "intro"), BLANK, *RUN, BLANK, Line("middle", "middle"), BLANK,
+             *RUN], (8, 10), True),
+    # the later copy holds a reply: the earlier copy, which opens the body, goes
+    Example("\n", False, True, FrontMatter(["aliases: [Foo, foo]"], [["aliases: [Foo]"]]),
+            [*RUN, BLANK, Line("middle", "middle"), RUN[0], RUN[1],
+             Line("reply: but what about RL?", "reply: but what about RL?"), RUN[2]],
+            (0, 2), True),
+]
+
+
+def pinned(test):
+    for case in reversed(PINNED):
+        test = example(case)(test)
+    return test
+
+
 @SETTINGS
+@pinned
 @given(examples())
 def test_fix_edits_only_what_it_must(example: Example) -> None:
     original = example.original()
@@ -370,6 +430,7 @@ def test_fix_edits_only_what_it_must(example: Example) -> None:
 
 
 @SETTINGS
+@pinned
 @given(examples())
 def test_diff_mode_writes_nothing_and_matches_fix(example: Example) -> None:
     with tempfile.TemporaryDirectory() as tmp:
