@@ -13,6 +13,7 @@ import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -122,6 +123,7 @@ def _property_lines(note: ParsedNote) -> dict[str, int]:
             for key, _value in node.value if hasattr(key, "value")}
 
 
+@lru_cache(maxsize=65536)
 def link_key(target: str) -> str:
     """The part of a link target that names a file: `../Folder/Note.md` -> `note`.
 

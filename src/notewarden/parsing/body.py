@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from itertools import accumulate
 from urllib.parse import unquote
 
 from notewarden.model import ALL_RULES_MARK, BacklinksBlock, Heading, Link, LinkKind
@@ -64,13 +65,9 @@ class LineIndex:
     __slots__ = ("starts",)
 
     def __init__(self, text: str) -> None:
-        starts = [0]
-        find = text.find
-        pos = find("\n")
-        while pos != -1:
-            starts.append(pos + 1)
-            pos = find("\n", pos + 1)
-        self.starts = starts
+        # Each line starts one past the end of the previous line's "\n"; computed in C.
+        lengths = map((1).__add__, map(len, text.split("\n")))
+        self.starts = list(accumulate(lengths, initial=0))[:-1]
 
     def position(self, offset: int) -> tuple[int, int]:
         line = bisect_right(self.starts, offset)

@@ -91,20 +91,19 @@ def _problems(note: ParsedNote) -> Iterator[Problem]:
     own_name = normalize_name(note.name)
     seen: set[str] = set()
     for index, alias in enumerate(aliases):
-        item_line, item_column = key_line(node, ("aliases", index), first)
+        message, fixable = None, True
         if not isinstance(alias, str):
-            yield Problem(item_line, item_column,
-                          f"alias {index + 1} is {_kind(alias)}, not a string")
-            continue
-        key = normalize_name(alias.strip())
-        if key == own_name:
-            yield Problem(item_line, item_column,
-                          f"alias {alias!r} is the note's own name; it adds nothing",
-                          fixable=True)
-        elif key in seen:
-            yield Problem(item_line, item_column, f"alias {alias!r} is listed twice",
-                          fixable=True)
-        seen.add(key)
+            message, fixable = f"alias {index + 1} is {_kind(alias)}, not a string", False
+        else:
+            key = normalize_name(alias.strip())
+            if key == own_name:
+                message = f"alias {alias!r} is the note's own name; it adds nothing"
+            elif key in seen:
+                message = f"alias {alias!r} is listed twice"
+            seen.add(key)
+        if message is not None:  # positions are looked up only for problems
+            item_line, item_column = key_line(node, ("aliases", index), first)
+            yield Problem(item_line, item_column, message, fixable=fixable)
 
 
 def _kind(value: Any) -> str:

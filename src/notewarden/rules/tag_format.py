@@ -30,6 +30,7 @@ Safe, for the leading `#` only: it is stripped. Everything else is reported, not
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from typing import Any
@@ -57,9 +58,12 @@ def check(note: ParsedNote, context: Any) -> Iterator[Problem]:
     items = tags if isinstance(tags, list) else [tags]
     fix: Fix | None = None
     for index, tag in enumerate(items):
+        problems = tag_problems(tag)
+        if not problems:
+            continue
         path: tuple[Any, ...] = ("tags", index) if isinstance(tags, list) else ("tags",)
         line, column = key_line(node, path, first)
-        for message, fixable in tag_problems(tag):
+        for message, fixable in problems:
             if fixable and context.want_fixes and fix is None:
                 fix = make_fix(note)
             yield Problem(line, column, message, fix if fixable else None, fixable)
@@ -93,6 +97,8 @@ def tag_problems(tag: Any) -> list[tuple[str, bool]]:
         return [(f"tag {tag!r} is not a string", False)]
     if not isinstance(tag, str):
         return [(f"tag {tag!r} is a number; a tag needs at least one non-digit", False)]
+    if _PLAIN_TAG_RE.fullmatch(tag):
+        return []  # the common case: letters, digits, `_`, `-`, `/` and a non-digit
     problems: list[tuple[str, bool]] = []
     name = tag
     if name.startswith("#"):
@@ -111,6 +117,9 @@ def tag_problems(tag: Any) -> list[tuple[str, bool]]:
     if name.strip().isdigit():
         problems.append((f"tag {tag!r} is only digits; Obsidian needs a non-digit", False))
     return problems
+
+
+_PLAIN_TAG_RE = re.compile(r"[\w/-]*[^\W\d][\w/-]*")
 
 
 def _allowed(ch: str) -> bool:
