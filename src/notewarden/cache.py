@@ -20,7 +20,7 @@ from typing import Any
 from notewarden import __version__
 
 CACHE_DIR = ".notewarden-cache"
-_FORMAT = 3  # bump when a cached record changes shape
+_FORMAT = 4  # bump when a cached record changes shape
 
 
 def _key(salt: str) -> str:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from notewarden.model import Finding, Severity
+from notewarden.model import Finding, FixSafety, Severity
+from notewarden.rules import RULES
 
 _COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
@@ -44,8 +45,12 @@ def format_text(findings: list[Finding], files_checked: int, fixed: int = 0) -> 
     if findings:
         parts.append(f"{info['errors']} error(s), {info['warnings']} warning(s)"
                      + (f", {info['info']} info" if info["info"] else ""))
-        if info["fixable"]:
-            parts.append(f"{info['fixable']} fixable with --fix")
+        unsafe = sum(1 for f in findings
+                     if f.fixable and RULES[f.rule].fix_safety is FixSafety.UNSAFE)
+        if info["fixable"] != unsafe:
+            parts.append(f"{info['fixable'] - unsafe} fixable with --fix")
+        if unsafe:
+            parts.append(f"{unsafe} more with --fix --unsafe-fixes")
         text = f"Found {len(findings)} problem(s) in {files_checked} file(s): " + "; ".join(parts)
         lines.append(("\n" if lines else "") + click.style(text, bold=True))
     else:

@@ -120,7 +120,13 @@ def parse_note(path: str, raw: bytes) -> ParsedNote:
     note.block_ids = body.find_block_ids(text, start, masked)
     note.tags = body.find_tags(text, start, masked)
     note.suppressed_lines, note.suppressed_file = body.find_suppressions(text, lines, masked)
-    note.backlinks_block = body.find_backlinks_block(text, start, lines, masked)
+    block_ = note.backlinks_block = body.find_backlinks_block(text, start, lines, masked)
+    if block_ is not None:
+        # The block's entries are notewarden's output, not the author's links: counting
+        # them would make backlinks blocks list each other, and report a stale entry
+        # twice (missing-backlink already says it is stale).
+        note.links = [link for link in note.links
+                      if not block_.start_line < link.line < block_.end_line]
     return note
 
 
