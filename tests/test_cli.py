@@ -88,3 +88,15 @@ def test_rules_lists_every_rule_and_shows_docs() -> None:
                     "## Fix"):
         assert section in doc.stdout
     assert run_cli("rules", "nope").returncode == 2
+
+
+def test_messages_are_the_same_from_the_cache(tmp_path: Path) -> None:
+    """Link kinds survive the cache: an embed is still shown as `![[...]]` on a warm run."""
+    vault = make_vault(tmp_path / "v", {"A.md": "![[missing.png]] and ![[Nowhere]]\n"})
+    cold = run_cli("check", vault, "--format", "json")
+    (vault / ".notewarden-cache" / "summary.pickle").unlink()  # force the records path
+    warm = run_cli("check", vault, "--format", "json")
+    assert cold.stdout == warm.stdout
+    messages = [f["message"] for f in json.loads(warm.stdout)["findings"]]
+    assert any(m.startswith("![[missing.png]]") for m in messages), messages
+    assert any(m.startswith("![[Nowhere]]") for m in messages), messages

@@ -10,5 +10,5 @@ def shown(link: Link) -> str:
     target = link.target + (f"#{link.subpath}" if link.subpath else "")
     if link.kind in (LinkKind.MARKDOWN, LinkKind.MARKDOWN_EMBED):
         return f"({target})"
-    bang = "!" if link.kind is LinkKind.EMBED else ""
+    bang = "!" if link.kind == LinkKind.EMBED else ""
     return f"{bang}[[{target}]]"
