@@ -11,8 +11,8 @@ from tests.helpers import EXAMPLE_VAULT, REPO, run_cli
 
 def _block(name: str) -> str:
     text = (REPO / "README.md").read_text(encoding="utf-8")
-    match = re.search(rf"<!-- {name}:start -->\n```console\n\$ [^\n]*\n(.*?)```\n<!-- {name}:end -->",
-                      text, re.DOTALL)
+    pattern = rf"<!-- {name}:start -->\n```console\n\$ [^\n]*\n(.*?)```\n<!-- {name}:end -->"
+    match = re.search(pattern, text, re.DOTALL)
     assert match, f"README has no {name} block"
     return match.group(1)
 

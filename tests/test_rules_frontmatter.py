@@ -117,7 +117,8 @@ def test_several_schemas_apply_and_unmatched_notes_are_skipped(tmp_path: Path) -
     vault = make_vault(tmp_path / "v", {
         "_schemas/a.json": json.dumps({"required": ["a"]}),
         "_schemas/b.json": json.dumps({"required": ["b"]}),
-        "Notes/Deep/X.md": "---\ntags: x\n---\n", "Elsewhere.md": "---\nz: 1\n---\n"}, config=config)
+        "Notes/Deep/X.md": "---\ntags: x\n---\n", "Elsewhere.md": "---\nz: 1\n---\n"},
+        config=config)
     found = sorted(f.message.split(":")[0] for f in lint(vault) if f.rule == "schema")
     assert found == ["a", "b"]
 
