@@ -83,13 +83,13 @@ def check(paths: tuple[Path, ...], output_format: str, select: tuple[str, ...],
     # A check is short-lived and builds hundreds of thousands of acyclic objects: the cyclic
     # garbage collector would rescan them over and over (4x slower cache loads) for nothing.
     gc.disable()
-    options = {"select": _rule_names(select), "ignore": _rule_names(ignore),
-               "use_cache": not no_cache, "jobs": jobs}
+    selected, ignored = _rule_names(select), _rule_names(ignore)
     changed = False
     if fix or diff:
         from notewarden.fixer import run_fix, unified_diff  # only needed when fixing
 
-        outcome = run_fix(list(paths), unsafe=unsafe_fixes, write=not diff, **options)
+        outcome = run_fix(list(paths), select=selected, ignore=ignored, unsafe=unsafe_fixes,
+                          write=not diff, use_cache=not no_cache, jobs=jobs)
         if diff:
             click.echo(unified_diff(outcome.changed), nl=False)
             files = len(outcome.changed)
@@ -100,7 +100,8 @@ def check(paths: tuple[Path, ...], output_format: str, select: tuple[str, ...],
         result = outcome.check
         changed = bool(outcome.changed) and len(outcome.skipped) < len(outcome.changed)
     else:
-        result = run_check(list(paths), **options)
+        result = run_check(list(paths), select=selected, ignore=ignored,
+                           use_cache=not no_cache, jobs=jobs)
     if output_format == "json":
         click.echo(format_json(result.findings, result.files_checked, result.fixed))
     elif output_format == "github":

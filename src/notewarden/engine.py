@@ -227,22 +227,21 @@ def incremental_vault_problems(
     fresh: list[str] = []
     for path in index.records:
         old = previous.results.get(path) if previous is not None else None
-        reusable = dirty is not None and path not in dirty and old is not None \
-            and old.vault is not None
+        old_vault = old.vault if old is not None and dirty is not None \
+            and path not in dirty else None
         if not scope.includes(path):
-            if reusable and not (anything_changed and wide):
-                out[path] = old.vault  # type: ignore[union-attr]
+            if old_vault is not None and not (anything_changed and wide):
+                out[path] = old_vault
             continue
-        if not reusable:
+        if old_vault is None:
             fresh.append(path)
         elif anything_changed and wide:
             record = index.records[path]
-            kept = [(name, problem) for name, problem in old.vault  # type: ignore[union-attr]
-                    if name not in wide]
+            kept = [(name, problem) for name, problem in old_vault if name not in wide]
             only_wide = Selection({name: RULES[name].severity for name in wide})
             out[path] = tuple(kept + vault_problems(record, index, only_wide))
         else:
-            out[path] = old.vault  # type: ignore[union-attr]
+            out[path] = old_vault
     out.update(all_vault_problems(index, fresh))
     return out
 

@@ -422,6 +422,8 @@ class VaultIndex:
 
     def resolve(self, source: NoteRecord, link: Link) -> Resolution:
         """Resolve a link from `source`, checking its heading or block if it has one."""
+        target: str | None
+        candidates: tuple[str, ...]
         if not link.target:
             target, candidates, is_note = source.path, (source.path,), True
         else:

@@ -47,8 +47,9 @@ def format_text(findings: list[Finding], files_checked: int, fixed: int = 0) -> 
                      + (f", {info['info']} info" if info["info"] else ""))
         unsafe = sum(1 for f in findings
                      if f.fixable and RULES[f.rule].fix_safety is FixSafety.UNSAFE)
-        if info["fixable"] != unsafe:
-            parts.append(f"{info['fixable'] - unsafe} fixable with --fix")
+        safe = sum(1 for f in findings if f.fixable) - unsafe
+        if safe:
+            parts.append(f"{safe} fixable with --fix")
         if unsafe:
             parts.append(f"{unsafe} more with --fix --unsafe-fixes")
         text = f"Found {len(findings)} problem(s) in {files_checked} file(s): " + "; ".join(parts)

@@ -525,7 +525,11 @@ def make_observer(root: Path, polling: bool) -> tuple[object, str | None]:
     if polling:
         return PollingObserver(timeout=1.0), None
     limit = inotify_watch_limit()
-    if limit is not None and Observer.__name__ == "InotifyObserver":
+    try:
+        from watchdog.observers.inotify import InotifyObserver
+    except ImportError:  # not Linux
+        InotifyObserver = None  # type: ignore[assignment,misc]
+    if limit is not None and Observer is InotifyObserver:
         needed = count_directories(root)
         if needed > limit * 0.8:  # other programs hold watches too
             return PollingObserver(timeout=1.0), (

@@ -144,7 +144,7 @@ def parse_wikilink_inner(inner: str) -> tuple[str, str, str | None]:
 
 def find_wikilinks(
     text: str, start: int, end: int, lines: LineIndex, masked: MaskedSpans | None,
-    kind_override: LinkKind | None = None,
+    kind_override: str | None = None,
 ) -> list[Link]:
     links: list[Link] = []
     for match in _WIKILINK_RE.finditer(text, start, end):

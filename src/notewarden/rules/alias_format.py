@@ -162,11 +162,11 @@ def make_fix(note: ParsedNote) -> Fix | None:
                 for index in reversed(doomed):
                     del current[index]
                 for item in extra:
-                    key = normalize_name(item.strip()) if isinstance(item, str) else None
-                    if key is None or (key != own_name and key not in seen):
+                    new_key = normalize_name(item.strip()) if isinstance(item, str) else None
+                    if new_key is None or (new_key != own_name and new_key not in seen):
                         current.append(item)
-                        if key is not None:
-                            seen.add(key)
+                        if new_key is not None:
+                            seen.add(new_key)
             else:
                 loaded["aliases"] = CommentedSeq(cleaned(as_items(current) + extra))
             return None
