@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO.parent / "shared" / "seeds"
+# The five seed documents. example-vault/ keeps them byte for byte; tests/seeds/ links to
+# those copies so the suite runs anywhere (test_seeds.py checks them against shared/).
+SEEDS = REPO / "tests" / "seeds"
+SHARED_SEEDS = REPO.parent / "shared" / "seeds"
 EXAMPLE_VAULT = REPO / "example-vault"
 
 
