@@ -11,17 +11,19 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from notewarden import cache
 from notewarden.config import OFF, Config, ConfigError, load_config
-from notewarden.index import VaultIndex, build_index, link_key, note_key
 from notewarden.model import ALL_RULES_MARK, Finding, NoteRecord, Problem, Severity
-from notewarden.parsing.note import normalize_name
+from notewarden.names import normalize_name
 from notewarden.rules import RULES, VAULT_RULES, get_rule
 from notewarden.schemas import SchemaSet
 from notewarden.timings import phase
 from notewarden.vault import VaultFile, find_vault_root, walk_vault
+
+if TYPE_CHECKING:  # the index (and the parser it imports) loads only when something changed
+    from notewarden.index import VaultIndex
 
 
 class UsageError(Exception):
@@ -176,6 +178,8 @@ def run_check(paths: Sequence[Path], *, select: Sequence[str] = (),
             for path in previous.results if scope.includes(path)):
         return _report(previous.results, previous.walk_problems, scope, selection)
 
+    from notewarden.index import build_index, note_key
+
     index = build_index(vault.config, vault.schemas, use_cache=use_cache, jobs=jobs,
                         walked=(files, walk_problems),
                         overlay=pending.contents if pending else None)
@@ -206,6 +210,8 @@ def run_check(paths: Sequence[Path], *, select: Sequence[str] = (),
 
 def _links_to(index: VaultIndex, finding: Finding, keys: frozenset[str]) -> bool:
     """Is this finding about a link whose target is one of `keys` (a removed note)?"""
+    from notewarden.index import link_key
+
     if finding.rule not in LINK_RULES:
         return False
     record = index.records[finding.path]
@@ -292,6 +298,8 @@ def dirty_notes(index: VaultIndex, previous: Summary,
     is dirty if it changed, or if it links to a name (file name or alias) that belongs to a
     note or attachment that was added, removed or changed.
     """
+    from notewarden.index import note_key
+
     changed = set(index.changed) | {path for path in previous.results
                                     if path not in index.records}
     touched_files = {path for path in fingerprint.keys() ^ previous.files.keys()

@@ -16,15 +16,10 @@ from typing import Any
 import yaml
 
 from notewarden.model import Edit
+from notewarden.names import newline_of
 from notewarden.parsing.note import ParsedNote
 
 _SEQ_ITEM_RE = re.compile(r"^[^\s#][^:\n]*:[ \t]*\r?\n( *)- ", re.MULTILINE)
-
-
-def newline_of(text: str) -> str:
-    """The note's newline style: CRLF if its first line break is CRLF."""
-    first = text.find("\n")
-    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
 
 
 def _round_trip_yaml(sequence_offset: int) -> Any:

@@ -12,15 +12,15 @@ import pickle
 import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from notewarden import cache
 from notewarden.config import Config
-from notewarden.model import Heading, Link, LinkKind, NoteRecord, Problem
-from notewarden.parsing.note import ParsedNote, normalize_name, parse_note, unreadable_note
+from notewarden.model import Heading, Link, LinkKind, NoteRecord, Problem, Resolution, Status
+from notewarden.names import normalize_name
+from notewarden.parsing.note import ParsedNote, parse_note, unreadable_note
 from notewarden.schemas import SchemaSet
 from notewarden.timings import phase
 from notewarden.vault import VaultFile, WalkProblem, walk_vault
@@ -259,21 +259,6 @@ def _save_records(root: Path, schemas: SchemaSet, old_blobs: list[bytes],
 
 
 # --- resolution -------------------------------------------------------------------------
-
-
-class Status(StrEnum):
-    OK = "ok"
-    MISSING_NOTE = "missing-note"
-    MISSING_ATTACHMENT = "missing-attachment"
-    MISSING_HEADING = "missing-heading"
-    MISSING_BLOCK = "missing-block"
-
-
-class Resolution(NamedTuple):
-    status: Status
-    target: str | None  # the resolved file's path
-    candidates: tuple[str, ...]  # every note a bare name matched, when more than one
-    missing: str = ""  # the heading or block id that was not found
 
 
 _HEADING_PUNCTUATION = str.maketrans({ch: " " for ch in "!\"#$%&()*+,.:;<=>?@^`{|}~/[]\\"})

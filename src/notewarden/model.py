@@ -147,3 +147,18 @@ class BacklinksBlock(NamedTuple):
 
 
 ALL_RULES_MARK = "*"
+
+
+class Status(StrEnum):
+    OK = "ok"
+    MISSING_NOTE = "missing-note"
+    MISSING_ATTACHMENT = "missing-attachment"
+    MISSING_HEADING = "missing-heading"
+    MISSING_BLOCK = "missing-block"
+
+
+class Resolution(NamedTuple):
+    status: Status
+    target: str | None  # the resolved file's path
+    candidates: tuple[str, ...]  # every note a bare name matched, when more than one
+    missing: str = ""  # the heading or block id that was not found

@@ -50,7 +50,8 @@ from notewarden.index import (
     strip_md,
 )
 from notewarden.model import Edit, Finding, LinkKind, NoteRecord
-from notewarden.parsing.note import ParsedNote, normalize_name, parse_note
+from notewarden.names import normalize_name
+from notewarden.parsing.note import ParsedNote, parse_note
 from notewarden.rules import VAULT_RULES
 from notewarden.rules.alias_link import link_text
 from notewarden.vault import VaultFile, walk_vault

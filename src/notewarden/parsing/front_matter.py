@@ -253,33 +253,6 @@ def _expanded_size(root: yaml.Node) -> int:
     return sizes.get(id(root), too_big)
 
 
-def key_line(node: yaml.Node | None, path: tuple[Any, ...], first_line: int) -> tuple[int, int]:
-    """The note line and column of the value at `path` (a JSON-Schema error path).
-
-    Walks as deep along the path as the node tree allows; falls back to the block's start.
-    """
-    if node is None:
-        return first_line - 1, 1
-    line, column = node.start_mark.line, node.start_mark.column
-    current: yaml.Node = node
-    for part in path:
-        found: yaml.Node | None = None
-        if isinstance(current, yaml.MappingNode):
-            for key_node, value_node in current.value:
-                if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
-                    line, column = key_node.start_mark.line, key_node.start_mark.column
-                    found = value_node
-                    break
-        elif (isinstance(current, yaml.SequenceNode) and isinstance(part, int)
-              and 0 <= part < len(current.value)):
-            found = current.value[part]
-            line, column = found.start_mark.line, found.start_mark.column
-        if found is None:
-            break
-        current = found
-    return first_line + line, column + 1
-
-
 def to_json_compatible(value: Any) -> Any:
     """Make constructed YAML safe to hand to jsonschema: string keys, ISO dates, lists."""
     import datetime

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -173,10 +172,3 @@ def _front_matter_links(
             prop = key
         out.append(link._replace(prop=prop))
     return out
-
-
-def normalize_name(name: str) -> str:
-    """The key Obsidian matches names by: NFC-normalised and lowercased."""
-    if not name.isascii():
-        name = unicodedata.normalize("NFC", name)
-    return name.lower()

@@ -38,12 +38,15 @@ and every other key stay as they were.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from notewarden.fm_edit import FrontMatterEditor
 from notewarden.model import Fix, FixSafety, Problem, Severity
-from notewarden.parsing.front_matter import key_line
-from notewarden.parsing.note import ParsedNote, normalize_name
+from notewarden.names import normalize_name
+from notewarden.parsing.positions import key_line
+
+if TYPE_CHECKING:  # only for annotations: the warm path must not import the parser
+    from notewarden.fm_edit import FrontMatterEditor
+    from notewarden.parsing.note import ParsedNote
 
 NAME = "alias-format"
 SEVERITY = Severity.WARNING
@@ -124,6 +127,8 @@ def make_fix(note: ParsedNote) -> Fix | None:
     """One fix for the note's whole alias problem: the edits touch only the `alias` and
     `aliases` lines, and keep quoting, comments and flow/block style."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    from notewarden.fm_edit import FrontMatterEditor
 
     data = note.data or {}
     editor = FrontMatterEditor(note)

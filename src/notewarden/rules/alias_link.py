@@ -32,11 +32,15 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from notewarden.index import Status, VaultIndex, strip_md
-from notewarden.model import Fix, FixSafety, Link, LinkKind, NoteRecord, Problem, Severity
-from notewarden.parsing.note import ParsedNote, normalize_name
+from notewarden.model import Fix, FixSafety, Link, LinkKind, NoteRecord, Problem, Severity, Status
+from notewarden.names import normalize_name
 from notewarden.rules._links import shown
+
+if TYPE_CHECKING:  # only for annotations: the warm path must not import the parser
+    from notewarden.index import VaultIndex
+    from notewarden.parsing.note import ParsedNote
 
 NAME = "alias-link"
 SEVERITY = Severity.WARNING
@@ -78,7 +82,7 @@ def link_text(index: VaultIndex, target: str, source_path: str,
     `shortest` (default) is the bare name when no other note shares it, else the path;
     `relative` is the path from the linking note's folder; `absolute` the vault path."""
     fmt = new_link_format or index.new_link_format
-    path = strip_md(target)
+    path = target[:-3] if target.lower().endswith(".md") else target
     if fmt == "absolute":
         return path
     if fmt == "relative":

@@ -28,10 +28,13 @@ None: which note was meant is the author's call.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from notewarden.index import VaultIndex
 from notewarden.model import FixSafety, NoteRecord, Problem, Severity
 from notewarden.rules._links import shown
+
+if TYPE_CHECKING:  # only for annotations: the warm path must not import the parser
+    from notewarden.index import VaultIndex
 
 NAME = "ambiguous-link"
 SEVERITY = Severity.WARNING

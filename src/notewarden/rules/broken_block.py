@@ -25,10 +25,13 @@ None.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from notewarden.index import Status, VaultIndex
-from notewarden.model import FixSafety, NoteRecord, Problem, Severity
+from notewarden.model import FixSafety, NoteRecord, Problem, Severity, Status
 from notewarden.rules._links import shown
+
+if TYPE_CHECKING:  # only for annotations: the warm path must not import the parser
+    from notewarden.index import VaultIndex
 
 NAME = "broken-block"
 SEVERITY = Severity.ERROR

@@ -28,11 +28,14 @@ broken by renames it sees).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from notewarden.index import Status, VaultIndex
-from notewarden.model import FixSafety, NoteRecord, Problem, Severity
-from notewarden.parsing.note import normalize_name
+from notewarden.model import FixSafety, NoteRecord, Problem, Severity, Status
+from notewarden.names import normalize_name
 from notewarden.rules._links import shown
+
+if TYPE_CHECKING:  # only for annotations: the warm path must not import the parser
+    from notewarden.index import VaultIndex
 
 NAME = "broken-link"
 SEVERITY = Severity.ERROR

@@ -38,11 +38,13 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from notewarden.fm_edit import newline_of
 from notewarden.model import Fix, FixSafety, Problem, Severity
-from notewarden.parsing.note import ParsedNote
+from notewarden.names import newline_of
+
+if TYPE_CHECKING:  # only for annotations: the warm path must not import the parser
+    from notewarden.parsing.note import ParsedNote
 
 NAME = "duplicate-block"
 SEVERITY = Severity.WARNING

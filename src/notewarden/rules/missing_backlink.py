@@ -44,15 +44,16 @@ appended at its end; a symmetric property gets the missing links added to its li
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from notewarden.config import glob_match
-from notewarden.fm_edit import FrontMatterEditor, new_front_matter, newline_of
-from notewarden.index import VaultIndex
 from notewarden.model import Edit, Fix, FixSafety, NoteRecord, Problem, Severity
-from notewarden.parsing.body import BACKLINKS_END, BACKLINKS_START
-from notewarden.parsing.note import ParsedNote
+from notewarden.names import newline_of
 from notewarden.rules.alias_link import link_text
+
+if TYPE_CHECKING:  # only for annotations: the warm path must not import the parser
+    from notewarden.index import VaultIndex
+    from notewarden.parsing.note import ParsedNote
 
 NAME = "missing-backlink"
 SEVERITY = Severity.WARNING
@@ -120,6 +121,8 @@ def _rewrite_block(source: ParsedNote, entries: list[str]) -> Fix | None:
 
 
 def _append_block(source: ParsedNote, entries: list[str]) -> Fix:
+    from notewarden.parsing.body import BACKLINKS_END, BACKLINKS_START
+
     newline = newline_of(source.text) if "\n" in source.text else "\n"
     lines = ["## Backlinks", BACKLINKS_START, *entries, BACKLINKS_END]
     body = newline.join(lines)
@@ -155,6 +158,8 @@ def _check_symmetric(note: NoteRecord, index: VaultIndex, prop: str,
 def _add_to_property(source: ParsedNote, prop: str, names: list[str]) -> Fix | None:
     from ruamel.yaml.comments import CommentedSeq
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    from notewarden.fm_edit import FrontMatterEditor, new_front_matter
 
     new_items = [DoubleQuotedScalarString(f"[[{name}]]") for name in names]
     edit: Edit | None

@@ -28,10 +28,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from notewarden.model import Fix, FixSafety, Problem, Severity
-from notewarden.parsing.note import ParsedNote
+
+if TYPE_CHECKING:  # only for annotations: the warm path must not import the parser
+    from notewarden.parsing.note import ParsedNote
 
 NAME = "mojibake"
 SEVERITY = Severity.WARNING

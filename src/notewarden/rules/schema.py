@@ -41,11 +41,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from notewarden.model import FixSafety, Problem, Severity
-from notewarden.parsing.front_matter import key_line, to_json_compatible
-from notewarden.parsing.note import ParsedNote
+from notewarden.parsing.positions import key_line
+
+if TYPE_CHECKING:  # only for annotations: the warm path must not import the parser
+    from notewarden.parsing.note import ParsedNote
 
 NAME = "schema"
 SEVERITY = Severity.ERROR
@@ -66,6 +68,8 @@ def check(note: ParsedNote, context: Any) -> Iterator[Problem]:
     # A note with no front-matter has no properties: a schema that requires some says so.
     data = note.data if note.data is not None else {}
     block = note.block
+    from notewarden.parsing.front_matter import to_json_compatible
+
     plain = note.front_matter is not None and note.front_matter.plain
     instance = data if plain else to_json_compatible(data)
     node = note.front_matter.node if note.front_matter else None

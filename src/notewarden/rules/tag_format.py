@@ -33,12 +33,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from notewarden.fm_edit import FrontMatterEditor
 from notewarden.model import Fix, FixSafety, Problem, Severity
-from notewarden.parsing.front_matter import key_line
-from notewarden.parsing.note import ParsedNote
+from notewarden.parsing.positions import key_line
+
+if TYPE_CHECKING:  # only for annotations: the warm path must not import the parser
+    from notewarden.parsing.note import ParsedNote
 
 NAME = "tag-format"
 SEVERITY = Severity.WARNING
@@ -71,6 +72,7 @@ def check(note: ParsedNote, context: Any) -> Iterator[Problem]:
 
 def make_fix(note: ParsedNote) -> Fix | None:
     """Strip the leading `#` from every tag that has one; nothing else changes."""
+    from notewarden.fm_edit import FrontMatterEditor
 
     def strip_hash(value: Any) -> Any:
         if isinstance(value, str) and value.startswith("#") and value.lstrip("#"):

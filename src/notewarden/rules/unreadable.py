@@ -22,9 +22,12 @@ None: notewarden does not change permissions or symlinks.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from notewarden.model import FixSafety, Problem, Severity
-from notewarden.parsing.note import ParsedNote
+
+if TYPE_CHECKING:  # only for annotations: the warm path must not import the parser
+    from notewarden.parsing.note import ParsedNote
 
 NAME = "unreadable"
 SEVERITY = Severity.ERROR

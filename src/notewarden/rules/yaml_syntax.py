@@ -34,9 +34,12 @@ None: the intended YAML cannot be guessed safely.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from notewarden.model import FixSafety, Problem, Severity
-from notewarden.parsing.note import ParsedNote
+
+if TYPE_CHECKING:  # only for annotations: the warm path must not import the parser
+    from notewarden.parsing.note import ParsedNote
 
 NAME = "yaml-syntax"
 SEVERITY = Severity.ERROR
