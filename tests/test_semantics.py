@@ -211,3 +211,20 @@ def test_only_paths_given_are_reported_but_links_resolve_vault_wide(tmp_path: Pa
         "sub/A.md": "[[Outside]] [[Nope]]\n", "Outside.md": "[[Also nope]]\n"})
     assert link_findings(vault, vault / "sub") == [("broken-link", "sub/A.md", 1, 13)]
     assert rules_at(lint(vault, vault / "Outside.md"), "broken-link") == [("Outside.md", 1, 1)]
+
+
+@pytest.mark.parametrize(("setting", "hint"), [
+    ("attachments", "(Obsidian keeps attachments in attachments/)"),
+    ("./", "(Obsidian keeps attachments next to the note)"),
+    ("./assets", "(Obsidian keeps attachments in assets/ next to the note)"),
+    ("/", None),
+])
+def test_missing_attachment_says_where_obsidian_keeps_them(tmp_path: Path, setting: str,
+                                                           hint: str | None) -> None:
+    import json
+
+    vault = make_vault(tmp_path / "v", {"A.md": "![[gone.png]]\n"})
+    (vault / ".obsidian" / "app.json").write_text(json.dumps({"attachmentFolderPath": setting}))
+    (finding,) = lint(vault)
+    assert finding.rule == "missing-attachment"
+    assert (hint in finding.message) if hint else finding.message.endswith("in the vault")

@@ -41,7 +41,22 @@ SCOPE = "vault"
 
 
 def check(note: NoteRecord, index: VaultIndex, source: object = None) -> Iterator[Problem]:
+    hint = _where_attachments_go(index, note.path)
     for link, resolution in index.resolutions(note):
         if resolution.status is Status.MISSING_ATTACHMENT:
             yield Problem(link.line, link.column,
-                          f"{shown(link)}: no file named {link.target!r} in the vault")
+                          f"{shown(link)}: no file named {link.target!r} in the vault{hint}")
+
+
+def _where_attachments_go(index: VaultIndex, note_path: str) -> str:
+    """Obsidian finds an attachment anywhere in the vault by name, so the attachment folder
+    (`attachmentFolderPath` in .obsidian/app.json) does not change resolution; it only says
+    where a restored file belongs."""
+    folder = index.config.attachment_folder if index.config else "/"
+    if folder in ("", "/"):
+        return ""
+    if folder.startswith("./"):  # relative to each note's folder
+        sub = folder[2:].strip("/")
+        return f" (Obsidian keeps attachments in {sub}/ next to the note)" if sub \
+            else " (Obsidian keeps attachments next to the note)"
+    return f" (Obsidian keeps attachments in {folder.strip('/')}/)"
