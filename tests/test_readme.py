@@ -23,3 +23,12 @@ def test_readme_shows_the_real_check_output(tmp_path: Path) -> None:
     result = run_cli("check", "example-vault", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stdout == _block("example-output")
+
+
+def test_readme_shows_the_real_fix_output(tmp_path: Path) -> None:
+    vault = tmp_path / "example-vault"
+    shutil.copytree(EXAMPLE_VAULT, vault, ignore=shutil.ignore_patterns(".notewarden-cache"))
+    result = run_cli("check", "example-vault", "--fix", cwd=tmp_path)
+    assert result.stdout == _block("fix-output")
+    again = run_cli("check", "example-vault", "--diff", cwd=tmp_path)
+    assert again.returncode == 0 and again.stdout == ""  # a second --fix changes nothing
