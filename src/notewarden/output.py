@@ -34,7 +34,7 @@ def format_text(findings: list[Finding], files_checked: int, fixed: int = 0) -> 
     and stripped by click.echo when the output is not a terminal."""
     lines = []
     for f in findings:
-        location = click.style(f"{f.path}:{f.line}:{f.column}:", bold=True)
+        location = click.style(f"{_printable(f.path)}:{f.line}:{f.column}:", bold=True)
         rule = click.style(f.rule, fg=_COLOURS[f.severity], bold=True)
         marker = click.style(" [*]", fg="cyan") if f.fixable else ""
         lines.append(f"{location} {rule} {f.message}{marker}")
@@ -61,11 +61,27 @@ def format_text(findings: list[Finding], files_checked: int, fixed: int = 0) -> 
     return "\n".join(lines)
 
 
+def _printable(path: str) -> str:
+    """A path with undecodable bytes (lone surrogates) shown as \\xNN, so printing it
+    never fails."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def format_json(findings: list[Finding], files_checked: int, fixed: int = 0) -> str:
-    return json.dumps(
-        {"findings": [f.as_json() for f in findings],
-         "summary": summary(findings, files_checked, fixed)},
-        ensure_ascii=False)  # compact: json's C encoder is only used without indent
+    payload = {"findings": [f.as_json() for f in findings],
+               "summary": summary(findings, files_checked, fixed)}
+    text = json.dumps(payload, ensure_ascii=False)  # compact: the C encoder needs no indent
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A file name that is not UTF-8 arrives with lone surrogates: escape them (\udcxx)
+        # so the output stays valid JSON in valid UTF-8, and still names the file exactly.
+        text = json.dumps(payload)
+    return text
 
 
 def format_github(findings: list[Finding], root: Path) -> str:
@@ -74,7 +90,7 @@ def format_github(findings: list[Finding], root: Path) -> str:
     levels = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
     lines = []
     for f in findings:
-        path = os.path.relpath(root / f.path).replace(os.sep, "/")
+        path = _printable(os.path.relpath(root / f.path).replace(os.sep, "/"))
         message = f.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         path = path.replace("%", "%25").replace(",", "%2C").replace(":", "%3A")
         lines.append(f"::{levels[f.severity]} file={path},line={f.line},col={f.column},"

@@ -78,17 +78,24 @@ def unreadable_note(path: str, message: str) -> ParsedNote:
 def parse_note(path: str, raw: bytes) -> ParsedNote:
     """Decode and scan a note. Never raises on bad content: problems become fields."""
     note = ParsedNote(path=path, raw=raw)
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # a UTF-16 byte-order mark
+        note.decode_error = ("not UTF-8: the file is UTF-16; Obsidian reads notes as UTF-8 "
+                             "(re-save it as UTF-8)")
+        return note
     if b"\x00" in raw[:8192]:
         note.decode_error = "binary file, not a text note (it contains NUL bytes)"
         return note
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
         line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        hint = " (it looks like UTF-16)" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
+        before = raw[line_start : exc.start]  # valid UTF-8: the first error is at exc.start
+        if line == 1 and before.startswith(b"\xef\xbb\xbf"):
+            before = before[3:]  # the BOM is not a character of the text
+        column = len(before.decode("utf-8")) + 1
         note.decode_error = (
-            f"not valid UTF-8{hint}: byte 0x{raw[exc.start]:02x} at line {line}, "
+            f"not valid UTF-8: byte 0x{raw[exc.start]:02x} at line {line}, "
             f"column {column}; Obsidian will show replacement characters"
         )
         note.decode_error_line, note.decode_error_column = line, column

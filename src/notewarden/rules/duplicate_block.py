@@ -176,7 +176,10 @@ def find_duplicates(note: ParsedNote) -> list[Duplicate]:
         if best is not None:
             matched = best[1]
             run = lines[i : i + len(matched)]
-            if len(run) >= MIN_LINES and sum(len(line.key) for line in run) >= MIN_CHARS:
+            # One line over and over (a run of identical lines) is a repeated line, which
+            # is never a duplicate block.
+            if len(run) >= MIN_LINES and sum(len(line.key) for line in run) >= MIN_CHARS \
+                    and len({line.key for line in run}) > 1:
                 later = [lines[p] for p in matched]
                 extra = _non_blank_lines(note, later[0].number, later[-1].number) > len(later)
                 found.append(Duplicate(run, later, extra))

@@ -75,7 +75,11 @@ def flagged_lines(note: ParsedNote) -> Iterator[tuple[int, int, int, str]]:
         seen_lines.add(line)
         end = text.find("\n", start)
         line_text = text[start : len(text) if end == -1 else end].rstrip("\r")
-        yield line, start, bad.start() - start + 1, line_text
+        # Some of ftfy's patterns start on the letter before the damage: point past it.
+        at = bad.start()
+        while at < bad.end() and text[at].isascii():
+            at += 1
+        yield line, start, (at if at < bad.end() else bad.start()) - start + 1, line_text
 
 
 def check(note: ParsedNote, context: Any) -> Iterator[Problem]:
