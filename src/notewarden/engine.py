@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, NamedTuple
 from notewarden import cache
 from notewarden.config import OFF, Config, ConfigError, load_config
 from notewarden.model import ALL_RULES_MARK, Finding, NoteRecord, Problem, Severity
-from notewarden.names import normalize_name
 from notewarden.rules import RULES, VAULT_RULES, get_rule
 from notewarden.schemas import SchemaSet
 from notewarden.timings import phase
@@ -292,31 +291,15 @@ def _vault_problems_chunk(paths: list[str]) -> dict[str, tuple[tuple[str, Proble
 
 def dirty_notes(index: VaultIndex, previous: Summary,
                 fingerprint: dict[str, tuple[int, int]]) -> set[str]:
-    """Notes whose link findings may have changed since `previous`.
-
-    A note's link findings depend on its own text and on the files its links name. So it
-    is dirty if it changed, or if it links to a name (file name or alias) that belongs to a
-    note or attachment that was added, removed or changed.
-    """
-    from notewarden.index import note_key
+    """Notes whose link findings may have changed since `previous` (see affected_by)."""
+    from notewarden.index import affected_by
 
     changed = set(index.changed) | {path for path in previous.results
                                     if path not in index.records}
-    touched_files = {path for path in fingerprint.keys() ^ previous.files.keys()
-                     if not path.lower().endswith(".md")}
-    touched_files |= {path for path, stats in fingerprint.items()
-                      if path in previous.files and previous.files[path] != stats
-                      and not path.lower().endswith(".md")}
-    affected = {note_key(path) for path in changed | touched_files}
-    for path in changed:
-        for record in (index.records.get(path), index.previous.get(path)):
-            if record is not None:
-                affected.update(normalize_name(alias) for alias in record.aliases)
-    dirty = {path for path in changed if path in index.records}
-    if affected:
-        dirty.update(path for path, record in index.records.items()
-                     if not record.link_keys.isdisjoint(affected))
-    return dirty
+    touched_files = {path for path in fingerprint.keys() | previous.files.keys()
+                     if not path.lower().endswith(".md")
+                     and fingerprint.get(path) != previous.files.get(path)}
+    return affected_by(index, changed, touched_files, index.previous)
 
 
 def collect_findings(index: VaultIndex, scope: Scope, selection: Selection) -> CheckResult:

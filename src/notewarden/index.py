@@ -137,6 +137,27 @@ def note_key(path: str) -> str:
     return strip_md(normalize_name(path).rsplit("/", 1)[-1])
 
 
+def affected_by(index: VaultIndex, changed: set[str], touched_files: set[str],
+                old_records: dict[str, NoteRecord]) -> set[str]:
+    """Notes whose link findings may differ after some notes `changed` (edited, added or
+    removed) and some attachments were `touched` (added, removed or changed).
+
+    A note's link findings depend on its own text and on the files its links name. So it
+    is affected if it changed, or if it links to a name (file name or alias, old or new)
+    of something that changed. `old_records` holds the changed notes as they were.
+    """
+    keys = {note_key(path) for path in changed | touched_files}
+    for path in changed:
+        for record in (index.records.get(path), old_records.get(path)):
+            if record is not None:
+                keys.update(normalize_name(alias) for alias in record.aliases)
+    affected = {path for path in changed if path in index.records}
+    if keys:
+        affected.update(path for path, record in index.records.items()
+                        if not record.link_keys.isdisjoint(keys))
+    return affected
+
+
 def _alias_strings(data: dict[str, Any]) -> tuple[str, ...]:
     # Every string Obsidian might show as an alias, whatever its shape: the alias-link rule
     # uses these to explain links that name an alias.
@@ -301,11 +322,7 @@ class VaultIndex:
             self._add_note(path)
         for path in self.attachments:
             self._add_attachment(path)
-        for record in records.values():
-            for alias in record.aliases:
-                owners = self.alias_owners.setdefault(normalize_name(alias), [])
-                if record.path not in owners:
-                    owners.append(record.path)
+        self._index_aliases()
 
     def update(self, changed: dict[str, NoteRecord], removed: set[str],
                attachments: set[str]) -> VaultIndex:
@@ -325,17 +342,20 @@ class VaultIndex:
         self.previous = previous
         self.changed = set(changed)
         if any(previous[path].aliases != record.aliases for path, record in changed.items()):
-            self.alias_owners = {}
-            for record in records.values():
-                for alias in record.aliases:
-                    owners = self.alias_owners.setdefault(normalize_name(alias), [])
-                    if record.path not in owners:
-                        owners.append(record.path)
+            self._index_aliases()
         # Headings, blocks and links changed: drop what was derived from them.
         self._by_note.clear()
         self._backlinks = None
         self._property_links = None
         return self
+
+    def _index_aliases(self) -> None:
+        self.alias_owners = {}
+        for record in self.records.values():
+            for alias in record.aliases:
+                owners = self.alias_owners.setdefault(normalize_name(alias), [])
+                if record.path not in owners:
+                    owners.append(record.path)
 
     def _add_note(self, path: str) -> None:
         key = normalize_name(strip_md(path))

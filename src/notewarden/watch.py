@@ -41,6 +41,7 @@ from notewarden.fixer import _fixes_for, allowed
 from notewarden.fm_edit import FrontMatterEditor, new_front_matter
 from notewarden.index import (
     VaultIndex,
+    affected_by,
     build_index,
     link_key,
     note_key,
@@ -143,7 +144,7 @@ class Session:
     def is_config(self, path: str) -> bool:
         return path in _CONFIG_PATHS or (self.root / path).resolve() in self.schema_files
 
-    def run_pass(self, changes: list[Change]) -> PassReport:
+    def run_pass(self, changes: list[Change]) -> PassReport | None:
         started = time.perf_counter()
         paths = sorted({p for c in changes for p in (c.path, c.dest)
                         if p and not _ignored_event_path(p)})
@@ -161,6 +162,8 @@ class Session:
         self.rescan_needed = False
         touched = self._touched_files(paths, full)
         changed, removed, attachments = self._read_changes(touched)
+        if not changed and not removed and attachments == self.index.attachments:
+            return None  # nothing new: our own writes, or a file saved unchanged
         renames = self._renames(changes, removed, changed)
         old_index = self.index
         self.index = self.index.update(changed, removed, attachments)
@@ -237,15 +240,8 @@ class Session:
         """Re-run the vault rules where needed; return the notes whose findings may have
         changed (to report)."""
         attachments_touched = {path for path in touched if not path.lower().endswith(".md")}
-        keys = {note_key(path) for path in changed | removed | attachments_touched}
-        for path in changed | removed:
-            for record in (self.index.records.get(path), old_index.records.get(path)):
-                if record is not None:
-                    keys.update(normalize_name(alias) for alias in record.aliases)
-        dirty = {path for path in changed if path in self.index.records}
-        if keys:
-            dirty.update(path for path, record in self.index.records.items()
-                         if not record.link_keys.isdisjoint(keys))
+        dirty = affected_by(self.index, changed | removed, attachments_touched,
+                            old_index.records)
         for path in removed:
             self.vault_results.pop(path, None)
         in_scope = [path for path in dirty if self.scope.includes(path)]
@@ -626,6 +622,8 @@ def _loop(session: Session, changes: queue.Queue[Change | None], stop: threading
             except Exception as exc:  # one bad pass must not kill the daemon
                 session.rescan_needed = True
                 log_line(f"error during a pass (will rescan): {exc!r}", options)
+                continue
+            if report is None:
                 continue
             if report.event == "config-error":
                 log_line(f"config error, keeping the previous config: {report.fixed[0]}",
