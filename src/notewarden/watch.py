@@ -142,7 +142,12 @@ class Session:
     # --- a pass ----------------------------------------------------------------------
 
     def is_config(self, path: str) -> bool:
-        return path in _CONFIG_PATHS or (self.root / path).resolve() in self.schema_files
+        if path in _CONFIG_PATHS:
+            return True
+        try:
+            return (self.root / path).resolve() in self.schema_files
+        except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
+            return False
 
     def run_pass(self, changes: list[Change]) -> PassReport | None:
         started = time.perf_counter()
@@ -230,10 +235,26 @@ class Session:
                  changed: dict[str, NoteRecord]) -> list[tuple[str, str]]:
         """Moves of a known note to a new note path. A temp file renamed onto a note (an
         atomic save) or a note moved aside and rewritten (vim) is an edit, not a rename:
-        at pass time the source note still exists, so it is not in `removed`."""
-        return [(change.path, change.dest) for change in changes
-                if change.kind == "moved" and change.dest and change.path in removed
-                and change.dest in changed]
+        at pass time the source note still exists, so it is not in `removed`.
+
+        Some moves arrive as a delete and a create (into a folder made a moment before,
+        with polling, or from tools that copy then delete): a vanished note and a new one
+        with the same size and modification time (which a move keeps) are a rename too."""
+        renames = [(change.path, change.dest) for change in changes
+                   if change.kind == "moved" and change.dest and change.path in removed
+                   and change.dest in changed]
+        paired = {old for old, _new in renames} | {new for _old, new in renames}
+        added = [path for path in changed
+                 if path not in self.index.records and path not in paired]
+        for old in sorted(removed - paired):
+            before = self.index.records[old]
+            same = [path for path in added
+                    if (changed[path].size, changed[path].mtime_ns)
+                    == (before.size, before.mtime_ns)]
+            if len(same) == 1:
+                renames.append((old, same[0]))
+                added.remove(same[0])
+        return renames
 
     def _recheck(self, changed: set[str], removed: set[str], touched: set[str],
                  old_index: VaultIndex) -> set[str]:
@@ -263,12 +284,14 @@ class Session:
 
     # --- fixing ----------------------------------------------------------------------
 
-    def _write(self, path: str, data: bytes, new: bytes, snapshot: object) -> bool:
+    def _write(self, path: str, data: bytes, new: bytes, snapshot: object) -> set[str] | None:
+        """Write a fixed note and bring the index up to date with it. Returns the notes
+        whose findings that may change (None when the write was skipped)."""
         try:
             write_atomic(self.root / path, new, snapshot, self.root)  # type: ignore[arg-type]
         except WriteSkipped as exc:
             log_line(f"skipped: {exc}", self.options)
-            return False
+            return None
         self.written[path] = hashlib.sha256(new).hexdigest()
         note = parse_note(path, new)
         info = (self.root / path).stat()
@@ -277,8 +300,7 @@ class Session:
                              run_note_rules(note, self.vault.schemas))
         old_index = self.index
         self.index = self.index.update({path: record}, set(), set(self.index.attachments))
-        self._recheck({path}, set(), {path}, old_index)
-        return True
+        return self._recheck({path}, set(), {path}, old_index)
 
     def _apply_safe_fixes(self, paths: set[str]) -> list[str]:
         """Apply safe fixes in `paths` until none is left (capped): one fix can expose
@@ -300,17 +322,14 @@ class Session:
                                      self.selection, False)
                 edits, _applied, _deferred = select_edits(answers)
                 new = apply_edits(data, edits) if edits else data
-                if new != data and self._write(path, data, new, snapshot):
+                affected = self._write(path, data, new, snapshot) if new != data else None
+                if affected is not None:
                     fixed.append(path)
                     progress = True
-                    paths |= self._affected_by(path)
+                    paths |= affected
             if not progress:
                 break
         return sorted(set(fixed))
-
-    def _affected_by(self, path: str) -> set[str]:
-        key = note_key(path)
-        return {p for p, record in self.index.records.items() if key in record.link_keys}
 
     def _repair_renames(self, renames: list[tuple[str, str]],
                         old_index: VaultIndex) -> list[str]:
@@ -333,7 +352,7 @@ class Session:
                 edits = self._relink_edits(note, old_index, old_path, new_path)
                 if edits:
                     edits.sort(key=lambda edit: edit.start)
-                    if self._write(source, data, apply_edits(data, edits), snapshot):
+                    if self._write(source, data, apply_edits(data, edits), snapshot) is not None:
                         fixed.append(source)
             if self.vault.config.rename_adds_alias:
                 old_name = strip_md(old_path).rsplit("/", 1)[-1]
@@ -398,7 +417,7 @@ class Session:
                 edit = editor.append_key("aliases", CommentedSeq([alias]))
         if edit is None:
             return False
-        return self._write(path, data, apply_edits(data, [edit]), snapshot)
+        return self._write(path, data, apply_edits(data, [edit]), snapshot) is not None
 
 
 def _hidden(path: str) -> bool:
@@ -411,9 +430,9 @@ def _event_name(changes: list[Change], renames: list[tuple[str, str]], full: boo
     if full:
         return "rescan"
     kinds = {change.kind for change in changes}
-    if kinds <= {"created"}:
-        return "create"
-    if kinds <= {"deleted"}:
+    if "created" in kinds and "deleted" not in kinds:
+        return "create"  # a new file also reports being written (modified, closed)
+    if "deleted" in kinds and "created" not in kinds:
         return "delete"
     return "change"
 
@@ -641,7 +660,7 @@ def _relative(root: Path, path: str | bytes) -> str | None:
     except ValueError:
         try:
             rel = Path(text).resolve().relative_to(root.resolve())
-        except (ValueError, OSError):
+        except (ValueError, OSError, RuntimeError):  # outside, or a symlink loop
             return None
     posix = rel.as_posix()
     return None if posix == "." else posix

@@ -43,8 +43,11 @@ def read_with_snapshot(path: Path) -> tuple[bytes, Snapshot]:
 
 def write_atomic(path: Path, data: bytes, expected: Snapshot, vault_root: Path) -> None:
     """Replace `path` with `data` if it still matches `expected`. Raises WriteSkipped."""
-    target = path.resolve()
-    root = vault_root.resolve()
+    try:
+        target = path.resolve()
+        root = vault_root.resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop (RuntimeError before 3.13)
+        raise WriteSkipped(f"{path}: cannot resolve: {exc}") from None
     if not target.is_relative_to(root):
         raise WriteSkipped(f"{path} is a symlink to {target}, outside the vault; not written")
     try:
