@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlparse
 
 from notewarden.config import CONFIG_FILE, ConfigError
 from notewarden.edits import apply_edits, select_edits
@@ -122,7 +122,7 @@ class Session:
         self.vault_results = all_vault_problems(
             self.index, [path for path in self.index.records if self.scope.includes(path)])
         self.schema_files = {
-            Path(base.removeprefix("file://")).resolve()
+            Path(unquote(urlparse(base).path)).resolve()  # file URIs are percent-encoded
             for _glob, _label, _doc, base in self.vault.schemas.entries
             if base.startswith("file:")
         }
