@@ -71,10 +71,17 @@ def main() -> None:
               help="Print a diff of what --fix would change; write nothing. Exit 1 on changes.")
 @click.option("--exit-non-zero-on-fix", is_flag=True,
               help="With --fix, exit 1 when any file was changed, even if nothing is left.")
+@click.option("--staged", is_flag=True,
+              help="Check what `git commit` would commit: the staged notes, as staged, and "
+                   "links into notes the commit deletes. No PATHS.")
+@click.option("--vault", type=click.Path(path_type=Path), metavar="PATH",
+              help="With --staged, the vault (default: the one at or above the current "
+                   "folder, else the repository's top folder).")
 @_one_line_errors
 def check(paths: tuple[Path, ...], output_format: str, select: tuple[str, ...],
           ignore: tuple[str, ...], no_cache: bool, jobs: int | None, fix: bool,
-          unsafe_fixes: bool, diff: bool, exit_non_zero_on_fix: bool) -> None:
+          unsafe_fixes: bool, diff: bool, exit_non_zero_on_fix: bool, staged: bool,
+          vault: Path | None) -> None:
     """Check notes for front-matter and link problems, and fix them with --fix.
 
     PATHS are a vault, or files or folders inside one (default: the current folder).
@@ -85,7 +92,13 @@ def check(paths: tuple[Path, ...], output_format: str, select: tuple[str, ...],
     gc.disable()
     selected, ignored = _rule_names(select), _rule_names(ignore)
     changed = False
-    if fix or diff:
+    if staged or vault is not None:
+        from notewarden.staged import run_staged_check
+
+        result = run_staged_check(paths, vault, staged=staged, fixing=fix or diff,
+                                  select=selected, ignore=ignored, use_cache=not no_cache,
+                                  jobs=jobs)
+    elif fix or diff:
         from notewarden.fixer import run_fix, unified_diff  # only needed when fixing
 
         outcome = run_fix(list(paths), select=selected, ignore=ignored, unsafe=unsafe_fixes,
@@ -145,6 +158,33 @@ def watch(vault: Path | None, fix: bool, output_format: str, polling: bool,
     if not root.is_dir():
         raise UsageError(f"not a folder: {root}")
     sys.exit(run_watch(root, options, pidfile))
+
+
+@main.group()
+def hook() -> None:
+    """Install or remove a git pre-commit hook running `notewarden check --staged`."""
+
+
+@hook.command("install")
+@click.option("--vault", type=click.Path(path_type=Path), metavar="DIR",
+              help="The vault, if it is not the repository (or the folder you are in).")
+@click.option("--force", is_flag=True,
+              help="Replace a pre-commit hook notewarden did not write (it is kept aside).")
+@_one_line_errors
+def hook_install(vault: Path | None, force: bool) -> None:
+    """Write .git/hooks/pre-commit (wherever git keeps hooks)."""
+    from notewarden.hook import install_hook
+
+    click.echo(install_hook(vault, force))
+
+
+@hook.command("uninstall")
+@_one_line_errors
+def hook_uninstall() -> None:
+    """Remove the pre-commit hook, if notewarden wrote it."""
+    from notewarden.hook import uninstall_hook
+
+    click.echo(uninstall_hook())
 
 
 @main.command()

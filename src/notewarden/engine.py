@@ -294,8 +294,12 @@ def dirty_notes(index: VaultIndex, previous: Summary,
     """Notes whose link findings may have changed since `previous` (see affected_by)."""
     from notewarden.index import affected_by
 
+    # Changed since the summary: parsed now, gone, or differing from the summary's stats
+    # (a run with pending changes may have refreshed the records cache but not the summary).
     changed = set(index.changed) | {path for path in previous.results
                                     if path not in index.records}
+    changed |= {path for path in index.records
+                if previous.files.get(path) != fingerprint.get(path)}
     touched_files = {path for path in fingerprint.keys() | previous.files.keys()
                      if not path.lower().endswith(".md")
                      and fingerprint.get(path) != previous.files.get(path)}
