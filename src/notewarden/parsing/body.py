@@ -20,18 +20,23 @@ from notewarden.model import ALL_RULES_MARK, BacklinksBlock, Heading, Link, Link
 
 # One alternation, scanned left to right: whichever construct opens first wins, so a
 # backtick inside a fence or a fence inside an HTML comment is handled as Markdown does.
-_MASK_RE = re.compile(
-    r"""
-    (?P<fence>^[ \t]{0,3}(?P<fchar>`{3,}|~{3,})[^\n]*
-        (?:\n.*?\n[ \t]{0,3}(?P=fchar)[`~]*[ \t]*(?=\n|\Z)|.*\Z))
-  | (?P<comment><!--.*?(?:-->|\Z))
-  | (?P<mathblock>\$\$.*?(?:\$\$|\Z))
-  | (?P<indented>(?:\A|(?<=\n))[ \t]*\n(?P<code>(?:(?:\ {4}|\t)[^\n]*(?:\n|\Z)(?:[ \t]*\n)*)+))
-  | (?P<code_span>(?<!`)(?P<ticks>`+)(?!`)(?:[^\n]|\n(?![ \t]*\n))*?(?<!`)(?P=ticks)(?!`))
-  | (?P<math>(?<![\$\\])\$(?=[^\s$])[^$\n]*?(?<=[^\s$\\])\$(?![\d$]))
-    """,
-    re.MULTILINE | re.DOTALL | re.VERBOSE,
-)
+_MASK_PARTS = {
+    "fence": r"""(?P<fence>^[ \t]{0,3}(?P<fchar>`{3,}|~{3,})[^\n]*
+        (?:\n.*?\n[ \t]{0,3}(?P=fchar)[`~]*[ \t]*(?=\n|\Z)|.*\Z))""",
+    "comment": r"(?P<comment><!--.*?(?:-->|\Z))",
+    "mathblock": r"(?P<mathblock>\$\$.*?(?:\$\$|\Z))",
+    # Indented lines (after a blank line, or at a line start: _is_indented_code decides).
+    "indented": r"""(?P<indented>(?:\A|(?<=\n))(?:[ \t]*\n)?
+        (?P<code>(?:(?:\ {4}|\t)[^\n]*(?:\n|\Z)(?:[ \t]*\n)*)+))""",
+    "code_span": r"""(?P<code_span>(?<!`)(?P<ticks>`+)(?!`)(?:[^\n]|\n(?![ \t]*\n))*?
+        (?<!`)(?P=ticks)(?!`))""",
+    "math": r"(?P<math>(?<![\$\\])\$(?=[^\s$])[^$\n]*?(?<=[^\s$\\])\$(?![\d$]))",
+}
+_MASK_FLAGS = re.MULTILINE | re.DOTALL | re.VERBOSE
+_MASK_RE = re.compile("|".join(_MASK_PARTS.values()), _MASK_FLAGS)
+# The same without indented code: for the inside of a list item's indented continuation.
+_MASK_NO_INDENT_RE = re.compile(
+    "|".join(part for name, part in _MASK_PARTS.items() if name != "indented"), _MASK_FLAGS)
 _LIST_OR_INDENT_RE = re.compile(r"[ \t]*(?:[-*+]|\d+[.)])[ \t]|(?: {4}|\t)")
 
 # Patterns start with a literal (never an optional group or `^`) so the regex engine can
@@ -89,6 +94,12 @@ class MaskedSpans:
             for match in _MASK_RE.finditer(text, offset):
                 if match.lastgroup == "indented" or match.group("code") is not None:
                     if not _is_indented_code(text, match.start("code")):
+                        # A list item's continuation: not code, but code spans, math
+                        # and comments inside it still are.
+                        for inner in _MASK_NO_INDENT_RE.finditer(text, match.start("code"),
+                                                                 match.end()):
+                            starts.append(inner.start())
+                            ends.append(inner.end())
                         continue
                     start = match.start("code")
                 else:
@@ -106,8 +117,20 @@ class MaskedSpans:
         return iter(zip(self.starts, self.ends, strict=True))
 
 
+_BLOCK_BEFORE_CODE_RE = re.compile(r" {0,3}(?:#{1,6}(?:[ \t]|$)|(?:[-*_][ \t]*){3,}$|`{3,}|~{3,})")
+
+
 def _is_indented_code(text: str, start: int) -> bool:
-    """An indented block is code unless it continues a list item or an indented block."""
+    """Is the indented block at `start` code? CommonMark (which Obsidian follows here):
+    indented code cannot interrupt a paragraph, but may open the note or follow a heading,
+    a rule or a fence directly; after a blank line it is code unless it continues a list
+    item or an indented block."""
+    if start == 0:
+        return True
+    line_start = text.rfind("\n", 0, start - 1) + 1
+    previous = text[line_start : start - 1]
+    if previous.strip():  # no blank line between
+        return _BLOCK_BEFORE_CODE_RE.match(previous) is not None
     end = start
     # Walk back over blank lines to the previous non-blank line.
     while end > 0:
@@ -188,7 +211,7 @@ def find_markdown_links(
         kind = LinkKind.MARKDOWN_EMBED if embed else LinkKind.MARKDOWN
         line, column = lines.position(at)
         links.append(
-            Link(kind, target, unquote(subpath), match.group(1), line, column, at, match.end())
+            Link(kind, target, subpath, match.group(1), line, column, at, match.end())
         )
     return links
 

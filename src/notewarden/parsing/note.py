@@ -142,26 +142,32 @@ def _front_matter_links(
     """Links in front-matter string values, such as `related: ["[[B]]"]`.
 
     An unquoted `[[B]]` is a nested YAML list, not a link, so only `[[...]]` text that
-    really sits inside a string value counts.
+    lies inside a string scalar of the composed YAML counts.
     """
-    wanted: set[str] = set()
-    stack: list[Any] = [front_matter.data]
+    starts = note.lines.starts
+    first = block.first_line - 1  # index of the YAML's first line in the note
+    spans: list[tuple[int, int]] = []
+    stack: list[Any] = [front_matter.node]
     while stack:
-        value = stack.pop()
-        if isinstance(value, str):
-            if "[[" in value:
-                wanted.update(match.group(0) for match in _FM_LINK_RE.finditer(value))
-        elif isinstance(value, dict):
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
-    if not wanted:
+        node = stack.pop()
+        if node is None:
+            continue
+        if node.id == "scalar":
+            if "[[" in node.value:
+                start, end = node.start_mark, node.end_mark
+                spans.append((starts[first + start.line] + start.column,
+                              starts[first + end.line] + end.column))
+        elif node.id == "sequence":
+            stack.extend(node.value)
+        else:
+            stack.extend(part for pair in node.value for part in pair)
+    if not spans:
         return []
     start = block.yaml_start
     end = start + len(block.yaml_text)
-    links = body.find_wikilinks(
-        note.text, start, end, note.lines, None, kind_override=LinkKind.FRONTMATTER
-    )
+    links = [link for link in body.find_wikilinks(
+        note.text, start, end, note.lines, None, kind_override=LinkKind.FRONTMATTER)
+        if any(low <= link.start and link.end <= high for low, high in spans)]
     # Each link belongs to the top-level property whose key is the last one above it.
     key_lines = sorted(
         (block.first_line + key.start_mark.line, str(key.value))
@@ -170,8 +176,6 @@ def _front_matter_links(
     )
     out = []
     for link in links:
-        if note.text[link.start : link.end] not in wanted:
-            continue
         prop = ""
         for line, key in key_lines:
             if line > link.line:
