@@ -201,9 +201,15 @@ def parse_files(root: Path, files: list[VaultFile], schemas: SchemaSet,
     from concurrent.futures import ProcessPoolExecutor  # only imported when it is used
 
     chunks = [files[i : i + _CHUNK] for i in range(0, len(files), _CHUNK)]
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                             initargs=(root, schemas)) as pool:
-        return list(pool.map(_parse_chunk, chunks))
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                               initargs=(root, schemas))
+    try:
+        blobs = list(pool.map(_parse_chunk, chunks))
+    except BaseException:  # interrupted (watch stopped): drop queued work, don't drain it
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return blobs
 
 
 def build_index(config: Config, schemas: SchemaSet, *, use_cache: bool = True,

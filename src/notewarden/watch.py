@@ -338,11 +338,12 @@ class Session:
         fixed: list[str] = []
         for old_path, new_path in renames:
             sources = {source for source, record in old_index.records.items()
-                       if source != old_path and any(
-                           old_index.resolve(record, link).target == old_path
-                           for link in record.links)}
-            for source in sorted(sources):
-                if source == new_path or source not in self.index.records:
+                       if any(old_index.resolve(record, link).target == old_path
+                              for link in record.links)}
+            for old_source in sorted(sources):
+                # The renamed note's links to itself live in its new file.
+                source = new_path if old_source == old_path else old_source
+                if source not in self.index.records:
                     continue
                 try:
                     data, snapshot = read_with_snapshot(self.root / source)
@@ -363,7 +364,8 @@ class Session:
 
     def _relink_edits(self, note: ParsedNote, old_index: VaultIndex, old_path: str,
                       new_path: str) -> list[Edit]:
-        stub = old_index.records.get(note.path) or self.index.records[note.path]
+        stub = old_index.records.get(note.path) or old_index.records.get(old_path) \
+            or self.index.records[note.path]
         edits: list[Edit] = []
         for link in note.links:
             if old_index.resolve(stub, link).target != old_path:
@@ -554,22 +556,38 @@ def make_observer(root: Path, polling: bool) -> tuple[object, str | None]:
     return Observer(), None
 
 
+class _Stopped(Exception):
+    """Raised by the signal handler to abandon the initial index."""
+
+
 def run_watch(root: Path, options: WatchOptions, pidfile: Path | None = None) -> int:
-    """Run until SIGINT or SIGTERM; returns the exit code."""
+    """Run until SIGINT or SIGTERM; returns the exit code.
+
+    Signals are handled and the observer is started before the vault is indexed, so a
+    stop request is honoured at once and no edit made while indexing is lost (its event
+    waits in the queue for the first pass)."""
     from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
     started = time.perf_counter()
-    session = Session(root, options)
-    emit(session.initial_report(time.perf_counter() - started), options)
     changes: queue.Queue[Change | None] = queue.Queue()
     stop = threading.Event()
-    vault_root = session.root
+    indexing = True
+
+    def request_stop(_signum: int, _frame: object) -> None:
+        stop.set()
+        changes.put(None)
+        if indexing:
+            raise _Stopped
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    vault_root = Vault.open([root])[0].root  # raises one-line errors before anything starts
 
     class Handler(FileSystemEventHandler):
         def on_any_event(self, event: FileSystemEvent) -> None:
-            if event.event_type not in ("created", "modified", "deleted", "moved", "closed"):
+            if event.event_type not in ("created", "modified", "deleted", "moved", "closed",
+                                        "attrib"):
                 return
-            if event.is_directory and event.event_type == "modified":
+            if event.is_directory and event.event_type in ("modified", "attrib"):
                 return  # a folder's mtime changed: its files' own events say what
             src = _relative(vault_root, event.src_path)
             dest = _relative(vault_root, getattr(event, "dest_path", "") or "")
@@ -577,15 +595,14 @@ def run_watch(root: Path, options: WatchOptions, pidfile: Path | None = None) ->
                 return
             if all(p is None or _ignored_event_path(p) for p in (src, dest)):
                 return
-            kind = "modified" if event.event_type == "closed" else event.event_type
+            kind = event.event_type if event.event_type in ("created", "deleted", "moved") \
+                else "modified"  # closed after writing, attrib (touch, utime)
             changes.put(Change(kind, src or dest or "", dest, event.is_directory))
 
     observer, warning = make_observer(vault_root, options.polling)
     if warning:
         log_line(f"warning: {warning}", options)
     observer.schedule(Handler(), str(vault_root), recursive=True)  # type: ignore[attr-defined]
-    overflow = _OverflowWatcher(session, changes)
-    logging.getLogger("watchdog").addHandler(overflow)
     try:
         observer.start()  # type: ignore[attr-defined]
     except OSError as exc:  # ENOSPC: the watch limit, reached anyway
@@ -595,27 +612,33 @@ def run_watch(root: Path, options: WatchOptions, pidfile: Path | None = None) ->
         observer = PollingObserver(timeout=1.0)
         observer.schedule(Handler(), str(vault_root), recursive=True)
         observer.start()
-
-    def request_stop(_signum: int, _frame: object) -> None:
-        stop.set()
-        changes.put(None)
-
-    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     if pidfile is not None:
         pidfile.write_text(f"{os.getpid()}\n", encoding="utf-8")
-    log_line(f"watching {vault_root}", options)
+    overflow: _OverflowWatcher | None = None
     try:
+        try:
+            session = Session(root, options)
+        except _Stopped:
+            return 0
+        indexing = False
+        if stop.is_set():
+            return 0
+        emit(session.initial_report(time.perf_counter() - started), options)
+        overflow = _OverflowWatcher(session, changes)
+        logging.getLogger("watchdog").addHandler(overflow)
+        log_line(f"watching {vault_root}", options)
         _loop(session, changes, stop, options)
     finally:
         observer.stop()  # type: ignore[attr-defined]
         observer.join(timeout=1.5)  # type: ignore[attr-defined]
-        logging.getLogger("watchdog").removeHandler(overflow)
+        if overflow is not None:
+            logging.getLogger("watchdog").removeHandler(overflow)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         if pidfile is not None:
             with contextlib.suppress(OSError):
                 pidfile.unlink()
-    log_line("stopped", options)
+        log_line("stopped", options)
     return 0
 
 
