@@ -131,8 +131,8 @@ class Summary(NamedTuple):
 
 def summary_salt(vault: Vault) -> str:
     config = vault.config
-    settings = repr((config.schemas, config.new_link_format, config.backlinks_globs,
-                     config.symmetric_properties))
+    settings = repr((config.schemas, config.new_link_format, config.attachment_folder,
+                     config.backlinks_globs, config.symmetric_properties))
     return f"{vault.schemas.digest}:{hashlib.sha256(settings.encode()).hexdigest()}"
 
 

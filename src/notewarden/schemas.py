@@ -8,6 +8,7 @@ default.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sys
@@ -59,6 +60,13 @@ class SchemaSet:
             entries.append((glob, ref, document, base_uri))
             hasher.update(f"{glob}\0{ref}\0".encode())
             hasher.update(raw)
+            if base_uri.startswith("file:"):
+                for referenced in _referenced_files(document, _uri_path(base_uri)):
+                    hasher.update(str(referenced).encode() + b"\0")
+                    try:
+                        hasher.update(referenced.read_bytes())
+                    except OSError:
+                        hasher.update(b"<missing>")
         return cls(entries, hasher.hexdigest())
 
     def check(self, config: Config) -> None:
@@ -84,6 +92,38 @@ class SchemaSet:
 
     def __getstate__(self) -> dict[str, Any]:
         return {"entries": self.entries, "digest": self.digest, "_validators": {}}
+
+
+def _uri_path(uri: str) -> Path:
+    from urllib.parse import unquote, urlparse
+
+    return Path(unquote(urlparse(uri).path))
+
+
+def _referenced_files(document: Any, path: Path) -> list[Path]:
+    """Local files a schema reaches through `$ref` (recursively), so that editing one of
+    them invalidates cached findings just as editing the schema itself does."""
+    found: list[Path] = []
+    pending = [(document, path)]
+    seen = {path.resolve()}
+    while pending:
+        node, base = pending.pop()
+        stack = [node]
+        while stack:
+            value = stack.pop()
+            if isinstance(value, dict):
+                ref = value.get("$ref")
+                if isinstance(ref, str) and not ref.startswith("#") and ":" not in ref:
+                    target = (base.parent / ref.split("#", 1)[0]).resolve()
+                    if target not in seen:
+                        seen.add(target)
+                        found.append(target)
+                        with contextlib.suppress(OSError, ValueError):
+                            pending.append((json.loads(target.read_bytes()), target))
+                stack.extend(value.values())
+            elif isinstance(value, list):
+                stack.extend(value)
+    return found
 
 
 def _read_schema(root: Path, ref: str, where: Path) -> tuple[bytes, str]:

@@ -79,6 +79,13 @@ def check(note: ParsedNote, context: Any) -> Iterator[Problem]:
         for error in errors:
             path = tuple(error.absolute_path)
             missing = _REQUIRED_RE.match(error.message) if error.validator == "required" else None
+            if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+                for key in _unexpected_keys(error):
+                    line, column = key_line(node, (*path, key), first_line)
+                    where = _format_path((*path, key))
+                    yield Problem(line, column, f"{where}: property not allowed by the "
+                                                f"schema ({label})")
+                continue
             if missing:
                 where = _format_path((*path, missing.group(1)))
                 line, column = (1, 1) if not path else key_line(node, path, first_line)
@@ -90,6 +97,18 @@ def check(note: ParsedNote, context: Any) -> Iterator[Problem]:
             if len(message) > _MAX_MESSAGE:
                 message = message[: _MAX_MESSAGE - 1] + "…"
             yield Problem(line, column, message)
+
+
+def _unexpected_keys(error: Any) -> list[str]:
+    """The keys an `additionalProperties: false` error is about (jsonschema reports them
+    all in one error at the parent; notewarden reports each at its own line)."""
+    import re as regex
+
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    declared = set(schema.get("properties", {}))
+    patterns = list(schema.get("patternProperties", {}))
+    return [key for key in error.instance if key not in declared
+            and not any(regex.search(pattern, key) for pattern in patterns)]
 
 
 def _format_path(path: tuple[Any, ...]) -> str:
