@@ -319,3 +319,22 @@ def test_invalid_utf8_after_a_bom_is_located_without_the_bom(tmp_path: Path) -> 
     # columns): the bad byte is the 6th character of line 1, as in the same note without it.
     vault = make_vault(tmp_path / "v", {"Bad.md": b"\xef\xbb\xbf# caf\xe9\n"})
     assert rules_at(lint(vault), "encoding") == [("Bad.md", 1, 6)]
+
+
+def test_mojibake_detection_uses_ftfys_own_pattern_without_its_package_init() -> None:
+    # Detection loads ftfy/badness.py on its own (ftfy's package init costs 70 ms of a
+    # staged check); it must be ftfy's pattern, and must not pose as ftfy.badness.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from notewarden.rules.mojibake import _badness_re\n"
+        "pattern = _badness_re()\n"
+        "assert 'ftfy' not in sys.modules and 'ftfy.badness' not in sys.modules\n"
+        "assert pattern.search('caf\\u00c3\\u00a9') and not pattern.search('caf\\u00e9')\n"
+        "import ftfy.badness\n"
+        "assert ftfy.badness.BADNESS_RE.pattern == pattern.pattern\n"
+        "assert ftfy.fix_encoding('caf\\u00c3\\u00a9') == 'caf\\u00e9'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

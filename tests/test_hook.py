@@ -431,6 +431,89 @@ def test_staged_check_keeps_the_cache_true_for_unstaged_notes(tmp_path: Path) ->
     assert "Folder/Gamma.md:3:1: broken-link [[Nope]]" in plain.stdout
 
 
+def test_staged_links_resolve_to_untracked_files_on_disk(tmp_path: Path) -> None:
+    """The vault after the commit is the index plus what the disk has that git does not
+    track (an untracked note, a git-ignored attachment): Obsidian still shows them."""
+    repo = make_repo(tmp_path / "repo", NOTES, outside={".gitignore": "*.png\n"})
+    write(repo, "Scratch.md", "# Scratch\n\n## Part\n")  # untracked
+    (repo / "Folder" / "chart.png").write_bytes(b"png")  # ignored
+    write(repo, "Beta note.md", "[[Scratch#Part]] ![[chart.png]] [[Scratch#Nope]]\n")
+    git(repo, "add", "Beta note.md")
+    result = staged_check(repo)
+    assert result.returncode == 1
+    assert result.stdout.count("Beta note.md") == 1
+    assert "Beta note.md:1:33: broken-heading [[Scratch#Nope]]" in result.stdout
+
+
+def test_staged_check_reads_notes_the_cache_has_an_older_version_of(tmp_path: Path) -> None:
+    """The records cache answers for a tracked note only when it parsed exactly the bytes
+    the index holds (same git blob id); a note committed since is read again."""
+    repo = make_repo(tmp_path / "repo", NOTES)
+    assert run_cli("check", cwd=repo).returncode == 0  # the cache knows Alpha's heading
+    write(repo, "Alpha.md", "# Alpha\n\nThe details went away.\n")
+    git(repo, "commit", "-q", "-a", "--no-verify", "-m", "unchecked")
+    write(repo, "Folder/Gamma.md", "[[Alpha#Details]]\n")
+    git(repo, "add", "Folder/Gamma.md")
+    result = staged_check(repo)
+    assert result.returncode == 1
+    assert "Folder/Gamma.md:1:1: broken-heading [[Alpha#Details]]" in result.stdout
+
+
+def test_staged_check_of_a_vault_holding_a_symlinked_note(tmp_path: Path) -> None:
+    """Symlinks are followed by the walk, not listed by the index: such a vault is
+    walked, with the same answers."""
+    repo = make_repo(tmp_path / "repo", NOTES)
+    (repo / "Shortcut.md").symlink_to("Alpha.md")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--no-verify", "-m", "symlink")
+    write(repo, "Folder/Gamma.md", "[[Shortcut#Details]] [[Shortcut#Nope]]\n")
+    git(repo, "add", "-A")
+    result = staged_check(repo)
+    assert result.returncode == 1
+    assert result.stdout.count("broken-heading") == 1
+    assert "Folder/Gamma.md:1:22: broken-heading [[Shortcut#Nope]]" in result.stdout
+
+
+SCHEMA_CONFIG = '[schemas]\n"**" = "note.schema.json"\n'
+SCHEMA = ('{"type": "object", "required": ["status"], '
+          '"properties": {"status": {"enum": ["draft", "done"]}}}\n')
+
+
+def test_a_body_edit_reuses_schema_findings_without_loading_jsonschema(
+        tmp_path: Path) -> None:
+    """A staged note whose front-matter is unchanged since it was last checked keeps its
+    schema findings without validating again, so jsonschema is never imported."""
+    repo = tmp_path / "repo"
+    make_vault(repo, {"note.schema.json": SCHEMA,
+                      "A.md": "---\nstatus: wip\n---\n# A\n",
+                      "B.md": "---\nstatus: done\n---\n# B\n"}, config=SCHEMA_CONFIG)
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "initial")
+    assert run_cli("check", cwd=repo).returncode == 1  # A's status; the cache is warm
+    write(repo, "A.md", "---\nstatus: wip\n---\n# A\n\nMore text.\n")
+    write(repo, "B.md", "---\nstatus: done\n---\n# B\n\nMore text.\n")
+    git(repo, "add", "-A")
+    code = ("import sys\n"
+            "from notewarden.cli import main\n"
+            "sys.argv = ['notewarden', 'check', '--staged']\n"
+            "try:\n    main()\n"
+            "except SystemExit as exit:\n"
+            "    print('exit', exit.code, 'jsonschema' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True,
+                            text=True, timeout=120)
+    assert "A.md:2:1: schema status: 'wip' is not one of" in result.stdout, result.stdout
+    assert "B.md" not in result.stdout
+    assert result.stdout.rstrip().endswith("exit 1 False"), result.stdout
+    # A front-matter edit is validated afresh.
+    write(repo, "A.md", "---\nstatus: draft\n---\n# A\n\nMore text.\n")
+    write(repo, "B.md", "---\nstatus: gone\n---\n# B\n\nMore text.\n")
+    git(repo, "add", "-A")
+    result = staged_check(repo)
+    assert "A.md" not in result.stdout
+    assert "B.md:2:1: schema status: 'gone' is not one of" in result.stdout
+
+
 def test_nothing_staged_is_clean(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", {**NOTES, "Broken.md": "[[Nope]]\n"})
     write(repo, "Broken.md", "[[Still nope]]\n")  # changed but not staged

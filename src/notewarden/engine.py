@@ -6,10 +6,10 @@ The CLI calls `run_check`; this module holds the logic the CLI must not.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -19,10 +19,10 @@ from notewarden.model import ALL_RULES_MARK, Finding, NoteRecord, Problem, Sever
 from notewarden.rules import RULES, VAULT_RULES, get_rule
 from notewarden.schemas import SchemaSet
 from notewarden.timings import phase
-from notewarden.vault import VaultFile, find_vault_root, walk_vault
+from notewarden.vault import VaultFile, WalkProblem, find_vault_root, walk_vault
 
 if TYPE_CHECKING:  # the index (and the parser it imports) loads only when something changed
-    from notewarden.index import VaultIndex
+    from notewarden.index import RecordStore, VaultIndex
 
 
 class UsageError(Exception):
@@ -61,10 +61,17 @@ class Scope:
     config: Config
 
     def includes(self, path: str) -> bool:
-        if "" not in self.prefixes and not any(
-                path == prefix or path.startswith(prefix + "/") for prefix in self.prefixes):
+        within = self._within
+        if within is not None and path not in within[0] and not path.startswith(within[1]):
             return False
         return not self._may_ignore or not self.config.is_ignored(path)
+
+    @cached_property
+    def _within(self) -> tuple[frozenset[str], tuple[str, ...]] | None:
+        """The prefixes as (exact paths, folder prefixes); None for the whole vault."""
+        if "" in self.prefixes:
+            return None
+        return frozenset(self.prefixes), tuple(prefix + "/" for prefix in self.prefixes)
 
     @property
     def _may_ignore(self) -> bool:
@@ -139,10 +146,17 @@ def summary_salt(vault: Vault) -> str:
 @dataclass(frozen=True)
 class Pending:
     """Changes not on disk that the check should see, such as a commit's staged contents:
-    `contents` replace files (or add them), `removed` files are treated as gone."""
+    `contents` replace files (or add them), `removed` files are treated as gone.
+
+    `files`, when given, is the vault's complete file list (from the git index, say), so
+    the disk is not walked; a file in it with a `blob_id` is trusted by that id and read
+    from disk only if the records cache has no record for it. `store` is the records
+    cache when the caller has already loaded it."""
 
     contents: dict[str, bytes] = field(default_factory=dict)
     removed: frozenset[str] = frozenset()
+    files: list[VaultFile] | None = None
+    store: RecordStore | None = None
 
 
 LINK_RULES = frozenset({"broken-link", "alias-link", "broken-heading", "broken-block",
@@ -161,44 +175,89 @@ def run_check(paths: Sequence[Path], *, select: Sequence[str] = (),
     vault, prefixes = Vault.open(paths, allow_missing=pending is not None)
     selection = Selection.make(vault.config, select, ignore)
     scope = Scope(vault.root, prefixes, vault.config)
+    if pending is not None:
+        return _check_pending(vault, scope, selection, pending, use_cache, jobs)
     with phase("walk"):
         files, walk_problems = walk_vault(vault.root)
-    if pending is not None:
-        files = [file for file in files
-                 if file.path not in pending.removed and file.path not in pending.contents]
-        files += [VaultFile(path, len(data), -2) for path, data in pending.contents.items()]
     fingerprint = {file.path: (file.size, file.mtime_ns) for file in files}
     salt = summary_salt(vault)
     with phase("load summary cache"):
         previous: Summary | None = cache.load(vault.root, "summary", salt) if use_cache \
             else None
-    if pending is None and previous is not None and previous.files == fingerprint and all(
+    if previous is not None and previous.files == fingerprint and all(
             previous.results[path].vault is not None
             for path in previous.results if scope.includes(path)):
         return _report(previous.results, previous.walk_problems, scope, selection)
 
-    from notewarden.index import build_index, note_key
+    from notewarden.index import build_index
 
     index = build_index(vault.config, vault.schemas, use_cache=use_cache, jobs=jobs,
-                        walked=(files, walk_problems),
-                        overlay=pending.contents if pending else None)
-    victims: dict[str, frozenset[str]] = {}
-    if pending is not None and pending.removed:
-        gone = {note_key(path) for path in pending.removed}
-        victims = {path: record.link_keys & gone for path, record in index.records.items()
-                   if not scope.includes(path) and not record.link_keys.isdisjoint(gone)}
-        scope = Scope(vault.root, prefixes + sorted(victims), vault.config)
+                        walked=(files, walk_problems))
     with phase("vault rules"):
         vault_results = incremental_vault_problems(index, scope, previous, fingerprint)
-    results = {
-        path: NoteResult(record.problems, vault_results.get(path), record.suppressed_lines,
-                         record.suppressed_file)
-        for path, record in index.records.items()
-    }
-    if use_cache and pending is None:  # results from pending changes don't match the disk
+    results = {}
+    for path in index.records:
+        old = previous.results.get(path) if previous is not None else None
+        if old is not None and path not in index.changed \
+                and previous is not None and previous.files.get(path) == fingerprint.get(path):
+            # Unchanged since the summary: its own findings are too (and its record stays
+            # pickled in the cache).
+            results[path] = old._replace(vault=vault_results.get(path))
+        else:
+            record = index.records[path]
+            results[path] = NoteResult(record.problems, vault_results.get(path),
+                                       record.suppressed_lines, record.suppressed_file)
+    if use_cache:
         with phase("save summary cache"):
             cache.save(vault.root, "summary", salt,
                        Summary(fingerprint, results, index.walk_problems))
+    with phase("report"):
+        return _report(results, index.walk_problems, scope, selection)
+
+
+def _check_pending(vault: Vault, scope: Scope, selection: Selection, pending: Pending,
+                   use_cache: bool, jobs: int | None) -> CheckResult:
+    """A check of the vault with `pending` changes applied. Nothing here matches the disk,
+    so the summary cache is neither read nor written."""
+    from notewarden.index import PARALLEL_THRESHOLD, build_index, load_store, note_key
+
+    walk_problems: list[WalkProblem] = []
+    store = pending.store
+    files = pending.files
+    if files is not None:
+        if store is None and use_cache:
+            with phase("load records cache"):
+                store = load_store(vault.root, vault.schemas)
+        meta = store.meta if store is not None else {}
+        unknown = sum(1 for file in files if file.blob_id is not None
+                      and (file.path not in meta or meta[file.path][2] != file.blob_id)
+                      and file.path.lower().endswith(".md"))
+        if unknown >= PARALLEL_THRESHOLD:
+            # Most of the vault would be read anyway: walking it instead lets the records
+            # cache be refreshed (by size and mtime) for the next run.
+            files = None
+    listed = files is not None
+    if files is None:
+        with phase("walk"):
+            files, walk_problems = walk_vault(vault.root)
+        files = [file for file in files
+                 if file.path not in pending.removed and file.path not in pending.contents]
+        files += [VaultFile(path, len(data), -2) for path, data in pending.contents.items()]
+    index = build_index(vault.config, vault.schemas, use_cache=use_cache, jobs=jobs,
+                        walked=(files, walk_problems), overlay=pending.contents,
+                        store=store, save=not listed)
+    victims: dict[str, frozenset[str]] = {}
+    if pending.removed:
+        gone = {note_key(path) for path in pending.removed}
+        victims = {path: index.records[path].link_keys & gone
+                   for path in index.records.linking_to(gone) if not scope.includes(path)}
+        scope = Scope(scope.root, scope.prefixes + sorted(victims), scope.config)
+    in_scope = [path for path in index.records if scope.includes(path)]
+    with phase("vault rules"):
+        vault_results = all_vault_problems(index, in_scope, jobs)
+    results = {path: NoteResult(record.problems, vault_results.get(path),
+                                record.suppressed_lines, record.suppressed_file)
+               for path in in_scope if (record := index.records[path])}
     with phase("report"):
         result = _report(results, index.walk_problems, scope, selection)
     if victims:
@@ -264,8 +323,9 @@ def all_vault_problems(index: VaultIndex, paths: list[str],
     global _fork_index
     jobs = jobs or os.cpu_count() or 1
     every_rule = Selection({name: rule.severity for name, rule in RULES.items()})
-    if jobs > 1 and len(paths) >= _FORK_THRESHOLD \
-            and "fork" in multiprocessing.get_all_start_methods():
+    if jobs > 1 and len(paths) >= _FORK_THRESHOLD and _can_fork():
+        import multiprocessing  # not at the top: a run that touches a few notes never forks
+
         _fork_index = index
         try:
             size = -(-len(paths) // (jobs * 4))
@@ -279,6 +339,12 @@ def all_vault_problems(index: VaultIndex, paths: list[str],
             _fork_index = None
     return {path: tuple(vault_problems(index.records[path], index, every_rule))
             for path in paths}
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def _vault_problems_chunk(paths: list[str]) -> dict[str, tuple[tuple[str, Problem], ...]]:

@@ -7,12 +7,13 @@ never a loop over notes per link, so checking stays linear in the size of the va
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -46,17 +47,29 @@ ATTACHMENT_EXTENSIONS = frozenset({
 class NoteContext:
     """What the single-note rules may know beyond the note itself."""
 
-    validators: list[tuple[str, Any]]
+    schemas: SchemaSet
+    path: str
+    readable: bool
     want_fixes: bool = False  # attach Fix objects to problems (only when fixing)
+    # The same note's previous schema findings, with the front-matter digest they were
+    # computed for: a body-only edit then re-validates nothing (and never imports jsonschema).
+    previous_schema: tuple[str, tuple[Problem, ...]] | None = None
+
+    @cached_property
+    def validators(self) -> list[tuple[str, Any]]:
+        return self.schemas.validators_for(self.path) if self.readable else []
 
 
-def run_note_rules(note: ParsedNote, schemas: SchemaSet,
-                   want_fixes: bool = False) -> list[tuple[str, Problem]]:
-    """Run every single-note rule on a parsed note. A rule that fails is reported, not raised."""
+def run_note_rules(note: ParsedNote, schemas: SchemaSet, want_fixes: bool = False,
+                   previous: NoteRecord | None = None) -> list[tuple[str, Problem]]:
+    """Run every single-note rule on a parsed note. A rule that fails is reported, not raised.
+    `previous` is the record this note had before, whose schema findings may be reused."""
     from notewarden.rules import NOTE_RULES
 
-    context = NoteContext(schemas.validators_for(note.path) if note.readable else [],
-                          want_fixes)
+    context = NoteContext(schemas, note.path, note.readable, want_fixes)
+    if previous is not None and previous.front_matter_digest is not None:
+        context.previous_schema = (previous.front_matter_digest, tuple(
+            problem for rule, problem in previous.problems if rule == "schema"))
     problems: list[tuple[str, Problem]] = []
     for rule in NOTE_RULES:
         try:
@@ -112,7 +125,16 @@ def record_from(note: ParsedNote, file: VaultFile,
         suppressed_file=note.suppressed_file,
         backlinks_block=note.backlinks_block,
         property_lines=_property_lines(note),
+        blob_id=git_blob_id(note.raw) if note.read_error is None else None,
+        front_matter_digest=note.front_matter_digest(),
     )
+
+
+def git_blob_id(data: bytes) -> str:
+    """The id git gives these bytes as a blob (SHA-1 object format)."""
+    digest = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
+    digest.update(data)
+    return digest.hexdigest()
 
 
 def _property_lines(note: ParsedNote) -> dict[str, int]:
@@ -138,7 +160,7 @@ def note_key(path: str) -> str:
 
 
 def affected_by(index: VaultIndex, changed: set[str], touched_files: set[str],
-                old_records: dict[str, NoteRecord]) -> set[str]:
+                old_records: Mapping[str, NoteRecord]) -> set[str]:
     """Notes whose link findings may differ after some notes `changed` (edited, added or
     removed) and some attachments were `touched` (added, removed or changed).
 
@@ -153,8 +175,7 @@ def affected_by(index: VaultIndex, changed: set[str], touched_files: set[str],
                 keys.update(normalize_name(alias) for alias in record.aliases)
     affected = {path for path in changed if path in index.records}
     if keys:
-        affected.update(path for path, record in index.records.items()
-                        if not record.link_keys.isdisjoint(keys))
+        affected.update(index.records.linking_to(keys))
     return affected
 
 
@@ -177,34 +198,35 @@ def _init_worker(root: Path, schemas: SchemaSet) -> None:
     _worker_state["schemas"] = schemas
 
 
-def _parse_chunk(files: list[VaultFile]) -> bytes:
-    # Returned pickled: the parent keeps these bytes as they are for the records cache,
-    # so a cold run never pickles the same records twice.
+def _parse_chunk(files: list[VaultFile]) -> list[bytes]:
+    # Each record comes back pickled on its own: the parent keeps these bytes as they are
+    # for the records cache, so a cold run never pickles the same record twice.
     root, schemas = _worker_state["root"], _worker_state["schemas"]
-    records = [parse_file(root, file, schemas) for file in files]
-    return pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
+    return [pickle.dumps(parse_file(root, file, schemas), protocol=pickle.HIGHEST_PROTOCOL)
+            for file in files]
 
 
-def parse_file(root: Path, file: VaultFile, schemas: SchemaSet) -> NoteRecord:
+def parse_file(root: Path, file: VaultFile, schemas: SchemaSet,
+               previous: NoteRecord | None = None) -> NoteRecord:
     note = read_note(root, file)
-    return record_from(note, file, run_note_rules(note, schemas))
+    return record_from(note, file, run_note_rules(note, schemas, previous=previous))
 
 
 def parse_files(root: Path, files: list[VaultFile], schemas: SchemaSet,
                 jobs: int | None = None) -> list[bytes]:
     """Parse notes, on every core when there are enough of them to be worth it.
-    Returns pickled lists of NoteRecords (the form the records cache stores)."""
+    Returns each NoteRecord pickled (the form the records cache stores)."""
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
-        records = [parse_file(root, file, schemas) for file in files]
-        return [pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)] if records else []
+        return [pickle.dumps(parse_file(root, file, schemas), protocol=pickle.HIGHEST_PROTOCOL)
+                for file in files]
     from concurrent.futures import ProcessPoolExecutor  # only imported when it is used
 
     chunks = [files[i : i + _CHUNK] for i in range(0, len(files), _CHUNK)]
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
                                initargs=(root, schemas))
     try:
-        blobs = list(pool.map(_parse_chunk, chunks))
+        blobs = [blob for chunk in pool.map(_parse_chunk, chunks) for blob in chunk]
     except BaseException:  # interrupted (watch stopped): drop queued work, don't drain it
         pool.shutdown(wait=False, cancel_futures=True)
         raise
@@ -212,77 +234,242 @@ def parse_files(root: Path, files: list[VaultFile], schemas: SchemaSet,
     return blobs
 
 
+Meta = tuple[int, int, str | None, tuple[str, ...]]  # size, mtime_ns, blob_id, aliases
+
+
+class RecordStore:
+    """The records cache as stored: each note's record pickled on its own, plus what must
+    be known about every note without unpickling it (stats, git blob id, aliases, and
+    which notes link to which names). Unpickling 10,000 records takes about half a second;
+    opening this takes a few hundredths, and a record is unpickled when first asked for."""
+
+    def __init__(self, meta: dict[str, tuple[Any, ...]], sections: cache.Sections) -> None:
+        # path -> (size, mtime_ns, blob_id, aliases, start, end): plain tuples, quick to
+        # unpickle; start and end locate the pickled record in the data section.
+        self.meta = meta
+        self._sections = sections
+
+    @cached_property
+    def linkers(self) -> dict[str, tuple[str, ...]]:
+        """link_key -> the notes with a link of that key (read only when needed)."""
+        linkers: dict[str, tuple[str, ...]] = pickle.loads(self._sections.section(0))
+        return linkers
+
+    def pickled(self, path: str) -> bytes:
+        meta = self.meta[path]
+        return bytes(self._sections.section(1)[meta[4] : meta[5]])
+
+    def record(self, path: str) -> NoteRecord:
+        meta = self.meta[path]
+        record: NoteRecord = pickle.loads(self._sections.section(1)[meta[4] : meta[5]])
+        return record
+
+    def is_current(self, file: VaultFile) -> bool:
+        """Does the cached record describe this file as it is now? A file listed from the
+        git index is compared by blob id, a file on disk by size and mtime."""
+        meta = self.meta.get(file.path)
+        if meta is None:
+            return False
+        if file.blob_id is not None:
+            return bool(meta[2] == file.blob_id)
+        return file.size >= 0 and meta[0] == file.size and meta[1] == file.mtime_ns
+
+
+def save_store(root: Path, schemas: SchemaSet, meta: dict[str, Meta],
+               linkers: dict[str, tuple[str, ...]], pickled: dict[str, bytes]) -> None:
+    """Write the records cache (see RecordStore)."""
+    located: dict[str, tuple[Any, ...]] = {}
+    offset = 0
+    for path, (size, mtime_ns, blob_id, aliases) in meta.items():
+        end = offset + len(pickled[path])
+        located[path] = (size, mtime_ns, blob_id, aliases, offset, end)
+        offset = end
+    data = b"".join(pickled[path] for path in meta)
+    cache.save(root, "records", schemas.digest, located,
+               [pickle.dumps(linkers, protocol=pickle.HIGHEST_PROTOCOL), data])
+
+
+def load_store(root: Path, schemas: SchemaSet) -> RecordStore | None:
+    """The records cache for this vault and these schemas, if there is a usable one."""
+    loaded = cache.load_with_sections(root, "records", schemas.digest)
+    if loaded is None or not isinstance(loaded[0], dict):
+        return None
+    return RecordStore(loaded[0], loaded[1])
+
+
+class Records(Mapping[str, NoteRecord]):
+    """An index's notes by path. Records taken from the cache stay pickled until first
+    used, so a check that looks at a few notes never unpickles the other ten thousand."""
+
+    def __init__(self, fresh: Mapping[str, NoteRecord] | None = None,
+                 store: RecordStore | None = None, cached: Iterable[str] = ()) -> None:
+        self._store = store
+        # None: the store's record, not unpickled yet.
+        self._records: dict[str, NoteRecord | None] = dict.fromkeys(cached)
+        self._fresh: set[str] = set()  # paths whose record is not the store's
+        self._pickled: dict[str, bytes] = {}  # pickled forms of fresh records, if known
+        if fresh:
+            self._records.update(fresh)
+            self._fresh.update(fresh)
+
+    @classmethod
+    def whole_store(cls, store: RecordStore | None) -> Records:
+        return cls(store=store, cached=store.meta if store is not None else ())
+
+    def __getitem__(self, path: str) -> NoteRecord:
+        record = self._records[path]
+        if record is None:
+            assert self._store is not None
+            record = self._records[path] = self._store.record(path)
+        return record
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._records
+
+    def add(self, record: NoteRecord, pickled: bytes | None = None) -> None:
+        """Add or replace a note's record (`pickled`: its pickled form, for the cache)."""
+        self._records[record.path] = record
+        self._fresh.add(record.path)
+        if pickled is not None:
+            self._pickled[record.path] = pickled
+        else:
+            self._pickled.pop(record.path, None)
+
+    def aliases_of(self, path: str) -> tuple[str, ...]:
+        record = self._records[path]
+        if record is None:
+            assert self._store is not None
+            return self._store.meta[path][3]
+        return record.aliases
+
+    def all_aliases(self) -> Iterator[tuple[str, tuple[str, ...]]]:
+        """(path, aliases) for every note that has aliases, unpickling nothing."""
+        meta = self._store.meta if self._store is not None else {}
+        for path, record in self._records.items():
+            aliases = record.aliases if record is not None else meta[path][3]
+            if aliases:
+                yield path, aliases
+
+    def linking_to(self, keys: set[str]) -> set[str]:
+        """The notes with a link whose link_key is one of `keys`."""
+        found: set[str] = set()
+        if self._store is not None:
+            for key in keys:
+                found.update(path for path in self._store.linkers.get(key, ())
+                             if path in self._records and path not in self._fresh)
+        found.update(path for path in self._fresh
+                     if not self[path].link_keys.isdisjoint(keys))
+        return found
+
+    def updated(self, changed: Mapping[str, NoteRecord], removed: set[str]) -> Records:
+        """A copy with some records replaced or added and some removed."""
+        copy = Records(store=self._store)
+        copy._records = {path: record for path, record in self._records.items()
+                         if path not in removed}
+        copy._fresh = self._fresh - removed
+        copy._pickled = {path: blob for path, blob in self._pickled.items()
+                         if path not in removed and path not in changed}
+        for record in changed.values():
+            copy.add(record)
+        return copy
+
+    def save(self, root: Path, schemas: SchemaSet, leave_out: Iterable[str] = ()) -> None:
+        """Write these records as the records cache, reusing every pickle already made."""
+        skip = set(leave_out)
+        meta: dict[str, Meta] = {}
+        pickled: dict[str, bytes] = {}
+        linkers: dict[str, list[str]] = {}
+        store = self._store
+        for path, record in self._records.items():
+            if path in skip:
+                continue
+            if path not in self._fresh:
+                assert store is not None
+                meta[path], pickled[path] = store.meta[path][:4], store.pickled(path)
+                continue
+            assert record is not None
+            meta[path] = (record.size, record.mtime_ns, record.blob_id, record.aliases)
+            pickled[path] = self._pickled.get(path) or pickle.dumps(
+                record, protocol=pickle.HIGHEST_PROTOCOL)
+            for key in record.link_keys:
+                linkers.setdefault(key, []).append(path)
+        if store is not None:
+            for key, paths in store.linkers.items():
+                kept = [path for path in paths if path in meta and path not in self._fresh]
+                if kept:
+                    linkers.setdefault(key, []).extend(kept)
+        save_store(root, schemas, meta,
+                   {key: tuple(paths) for key, paths in linkers.items()}, pickled)
+
+    @property
+    def changed_since_store(self) -> bool:
+        """Would the cache written from these records differ from the one they came from?"""
+        store = self._store
+        return bool(self._fresh) or store is None or len(store.meta) != len(self._records)
+
+
 def build_index(config: Config, schemas: SchemaSet, *, use_cache: bool = True,
                 jobs: int | None = None, overlay: dict[str, bytes] | None = None,
-                walked: tuple[list[VaultFile], list[WalkProblem]] | None = None) -> VaultIndex:
+                walked: tuple[list[VaultFile], list[WalkProblem]] | None = None,
+                store: RecordStore | None = None, save: bool = True) -> VaultIndex:
     """Index every note in the vault, re-parsing only what changed since the cache.
 
-    `overlay` holds in-memory contents that replace files on disk (fixes not yet written);
-    those notes are parsed from memory and never cached. `walked` is the result of
-    `walk_vault` when the caller already has it.
+    `overlay` holds in-memory contents that replace files on disk (fixes not yet written,
+    staged contents); those notes are parsed from memory and never cached. `walked` is the
+    result of `walk_vault` when the caller already has it; `store` the records cache when
+    the caller already loaded it. `save` False leaves the cache as it is.
     """
     root = config.root
     files, walk_problems = walked if walked is not None else walk_vault(root)
-    with phase("load records cache"):
-        blobs: list[bytes] = (cache.load(root, "records", schemas.digest) or []) \
-            if use_cache else []
-        cached: dict[str, NoteRecord] = {}
-        for blob in blobs:  # later blobs hold newer records
-            cached.update((record.path, record) for record in pickle.loads(blob))
-    records: dict[str, NoteRecord] = {}
+    if store is None and use_cache:
+        with phase("load records cache"):
+            store = load_store(root, schemas)
     attachments: list[str] = []
+    cached: list[str] = []
     stale: list[VaultFile] = []
-    changed: set[str] = set()
+    fresh: dict[str, NoteRecord] = {}
     overlay = overlay or {}
+    current = store.is_current if store is not None else None
     for file in files:
         if not file.path.lower().endswith(".md"):
             attachments.append(file.path)
-            continue
-        if file.path in overlay:
+        elif file.path in overlay:
+            previous = store.record(file.path) if store and file.path in store.meta else None
             note = parse_note(file.path, overlay[file.path])
-            records[file.path] = record_from(note, file, run_note_rules(note, schemas))
-            changed.add(file.path)
-            continue
-        hit = cached.get(file.path)
-        if hit is not None and hit.size == file.size and hit.mtime_ns == file.mtime_ns \
-                and file.size >= 0:
-            records[file.path] = hit
+            fresh[file.path] = record_from(note, file,
+                                           run_note_rules(note, schemas, previous=previous))
+        elif current is not None and current(file):
+            cached.append(file.path)
         else:
             stale.append(file)
-    if stale:
-        schemas.check(config)
+    if stale and store is None:
+        schemas.check(config)  # a cache made with these schemas means they passed already
+    records = Records(fresh, store, cached)
     with phase(f"parse {len(stale)} notes"):
-        new_blobs = parse_files(root, stale, schemas, jobs)
-        for blob in new_blobs:
-            for record in pickle.loads(blob):
-                records[record.path] = record
-                changed.add(record.path)
-    if use_cache and (stale or len(cached) != len(records)):
+        if len(stale) < PARALLEL_THRESHOLD and store is not None:
+            for file in stale:  # few: parsed here, reusing what the old record knows
+                previous = store.record(file.path) if file.path in store.meta else None
+                records.add(parse_file(root, file, schemas, previous))
+        else:
+            for blob in parse_files(root, stale, schemas, jobs):
+                records.add(pickle.loads(blob), blob)
+    if use_cache and save and (stale or records.changed_since_store):
         with phase("save records cache"):
-            _save_records(root, schemas, blobs, new_blobs, cached, records, changed, overlay)
+            records.save(root, schemas, leave_out=overlay)
     with phase("build name index"):
         index = VaultIndex(root, records, attachments)
     index.new_link_format = config.new_link_format
     index.config = config
     index.walk_problems = [(p.path, p.message) for p in walk_problems]
-    index.changed = changed
-    index.previous = cached
+    index.changed = set(fresh) | {file.path for file in stale}
+    index.previous = Records.whole_store(store)
     return index
-
-
-def _save_records(root: Path, schemas: SchemaSet, old_blobs: list[bytes],
-                  new_blobs: list[bytes], cached: dict[str, NoteRecord],
-                  records: dict[str, NoteRecord], changed: set[str],
-                  overlay: dict[str, bytes]) -> None:
-    """Append the newly parsed records to the cache as new blobs; rewrite it whole only
-    when superseded or deleted records make up a good part of it (or for an overlay)."""
-    superseded = sum(1 for path in cached if path not in records or path in changed)
-    if overlay or len(old_blobs) > 256 or superseded > 0.3 * len(records) + 100:
-        keep = [record for path, record in records.items() if path not in overlay]
-        blobs = [pickle.dumps(keep, protocol=pickle.HIGHEST_PROTOCOL)]
-    else:
-        blobs = old_blobs + new_blobs
-    cache.save(root, "records", schemas.digest, blobs)
 
 
 # --- resolution -------------------------------------------------------------------------
@@ -303,17 +490,17 @@ def strip_md(path: str) -> str:
 class VaultIndex:
     """Notes and attachments by normalised name and path; resolves links as Obsidian does."""
 
-    def __init__(self, root: Path, records: dict[str, NoteRecord],
+    def __init__(self, root: Path, records: Mapping[str, NoteRecord],
                  attachments: Iterable[str]) -> None:
         self.root = root
-        self.records = records
+        self.records = records if isinstance(records, Records) else Records(records)
         self.attachments = set(attachments)
         self.walk_problems: list[tuple[str, str]] = []
         self.new_link_format = "shortest"  # Obsidian's setting, from .obsidian/app.json
         self.config: Config | None = None
         # What the last build changed: notes parsed anew, and the records they replaced.
         self.changed: set[str] = set(records)
-        self.previous: dict[str, NoteRecord] = {}
+        self.previous: Mapping[str, NoteRecord] = {}
         self._backlinks: dict[str, set[str]] | None = None
         self._property_links: dict[tuple[str, str], set[str]] | None = None
         self.notes_by_name: dict[str, list[str]] = {}
@@ -324,8 +511,7 @@ class VaultIndex:
         self._note_keys: dict[str, str] = {}
         self._resolved: dict[object, tuple[tuple[str, ...], bool]] = {}
         self._by_note: dict[str, list[tuple[Link, Resolution]]] = {}
-        for path in records:
-            self._add_note(path)
+        self._add_notes(self.records)
         for path in self.attachments:
             self._add_attachment(path)
         self._index_aliases()
@@ -335,8 +521,7 @@ class VaultIndex:
         """The index after some notes changed. When no file was added or removed (the usual
         edit), names are unchanged and only per-note data is refreshed in place; otherwise
         the index is rebuilt."""
-        records = {path: record for path, record in self.records.items() if path not in removed}
-        records.update(changed)
+        records = self.records.updated(changed, removed)
         if removed or records.keys() != self.records.keys() or attachments != self.attachments:
             fresh = VaultIndex(self.root, records, attachments)
             fresh.new_link_format, fresh.config = self.new_link_format, self.config
@@ -347,7 +532,7 @@ class VaultIndex:
         self.records = records
         self.previous = previous
         self.changed = set(changed)
-        if any(previous[path].aliases != record.aliases for path, record in changed.items()):
+        if any(previous.aliases_of(path) != record.aliases for path, record in changed.items()):
             self._index_aliases()
         # Headings, blocks and links changed: drop what was derived from them.
         self._by_note.clear()
@@ -356,18 +541,28 @@ class VaultIndex:
         return self
 
     def _index_aliases(self) -> None:
-        self.alias_owners = {}
-        for record in self.records.values():
-            for alias in record.aliases:
-                owners = self.alias_owners.setdefault(normalize_name(alias), [])
-                if record.path not in owners:
-                    owners.append(record.path)
+        owners_by_alias: dict[str, list[str]] = {}
+        for path, aliases in self.records.all_aliases():
+            for alias in aliases:
+                owners = owners_by_alias.setdefault(normalize_name(alias), [])
+                if path not in owners:
+                    owners.append(path)
+        self.alias_owners = owners_by_alias
 
-    def _add_note(self, path: str) -> None:
-        key = normalize_name(strip_md(path))
-        self._note_keys[path] = key
-        self.notes_by_path[key] = path
-        self.notes_by_name.setdefault(key.rsplit("/", 1)[-1], []).append(path)
+    def _add_notes(self, paths: Iterable[str]) -> None:
+        # One loop for the whole vault: this runs on every check that resolves a link.
+        note_keys, by_path, by_name = self._note_keys, self.notes_by_path, self.notes_by_name
+        for path in paths:
+            key = path[:-3] if path[-3:].lower() == ".md" else path
+            key = key.lower() if key.isascii() else normalize_name(key)
+            note_keys[path] = key
+            by_path[key] = path
+            name = key[key.rfind("/") + 1 :]
+            same = by_name.get(name)
+            if same is None:
+                by_name[name] = [path]
+            else:
+                same.append(path)
 
     def _add_attachment(self, path: str) -> None:
         key = normalize_name(path)

@@ -136,6 +136,10 @@ class NoteRecord(NamedTuple):
     suppressed_file: frozenset[str]  # rule names ignored in the whole file ("*": every rule)
     backlinks_block: BacklinksBlock | None = None
     property_lines: dict[str, int] | None = None  # top-level front-matter key -> its line
+    # git's id for the bytes parsed (SHA-1 of "blob <size>\0" + bytes): lets a staged check
+    # trust a cached record for a file the git index holds, without reading the file.
+    blob_id: str | None = None
+    front_matter_digest: str | None = None  # see ParsedNote.front_matter_digest
 
 
 class BacklinksBlock(NamedTuple):

@@ -13,7 +13,6 @@ import hashlib
 import json
 import sys
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -24,17 +23,29 @@ from notewarden.config import Config, ConfigError, glob_match
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
+def _bundled_folder() -> Any:
+    """The folder of bundled schemas: a plain path where the package is installed as files
+    (importlib.resources costs ~10 ms of imports, a tenth of a staged check)."""
+    import notewarden.bundled_schemas as package
+
+    folder = Path(package.__file__ or "").parent
+    if (folder / "obsidian.schema.json").is_file():
+        return folder
+    from importlib import resources  # installed in a zip, say
+
+    return resources.files("notewarden.bundled_schemas")
+
+
 def bundled_schema_names() -> list[str]:
-    folder = resources.files("notewarden.bundled_schemas")
     return sorted(
         entry.name.removesuffix(".schema.json")
-        for entry in folder.iterdir()
+        for entry in _bundled_folder().iterdir()
         if entry.name.endswith(".schema.json")
     )
 
 
 def _read_bundled(name: str) -> bytes | None:
-    entry = resources.files("notewarden.bundled_schemas") / f"{name}.schema.json"
+    entry = _bundled_folder() / f"{name}.schema.json"
     return entry.read_bytes() if entry.is_file() else None
 
 

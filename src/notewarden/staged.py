@@ -15,14 +15,15 @@ use a temporary index), and every git command here inherits it.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from notewarden.config import CONFIG_FILE
 from notewarden.engine import CheckResult, Pending, UsageError, run_check
-from notewarden.vault import find_vault_root
+from notewarden.vault import VaultFile, find_vault_root
 
 # A path under the vault root that names no vault file (dot-entries are never scanned).
 # Given first to run_check, it makes the vault root be found from the root itself, where a
@@ -30,6 +31,11 @@ from notewarden.vault import find_vault_root
 _ANCHOR = ".notewarden-staged"
 
 _SYMLINK_MODE, _GITLINK_MODE = "120000", "160000"
+# `git ls-files -s -z` entries: a regular file, merged (stage 0): (blob id, path).
+_INDEX_ENTRY_RE = re.compile(r"1006[0-7]{2} ([0-9a-f]+) 0\t([^\0]*)\0")
+# What marks entries commit_files leaves to the walk (symlinks, submodules) and unmerged
+# ones; plain substring tests, as a regex scan of 10,000 entries costs 30 ms.
+_UNUSUAL_MARKS = ("\x00120000 ", "\x00160000 ", " 1\t", " 2\t", " 3\t")
 _NULL_ID = "0" * 40
 
 
@@ -37,18 +43,24 @@ class GitError(UsageError):
     """git is missing, or this is not a git work tree: one line, exit code 2."""
 
 
-def git_many(commands: Sequence[Sequence[str]], cwd: Path | None = None,
-             stdin: bytes | None = None) -> list[bytes]:
-    """Run git commands side by side (they only read) and return their stdouts, in order;
-    a failure raises GitError with git's own message. `stdin` goes to the first one."""
+def start_git(commands: Sequence[Sequence[str]], cwd: Path | None = None,
+              stdin: bytes | None = None) -> list[subprocess.Popen[bytes]]:
+    """Start git commands side by side (they only read); `stdin` goes to the first one.
+    Collect them with finish_git."""
     try:
-        running = [subprocess.Popen(["git", *args], cwd=cwd, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE,
-                                    stdin=subprocess.PIPE if stdin is not None and i == 0
-                                    else subprocess.DEVNULL)
-                   for i, args in enumerate(commands)]
+        return [subprocess.Popen(["git", *args], cwd=cwd, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE,
+                                 stdin=subprocess.PIPE if stdin is not None and i == 0
+                                 else subprocess.DEVNULL)
+                for i, args in enumerate(commands)]
     except FileNotFoundError:
         raise GitError("git is not installed (or not on PATH)") from None
+
+
+def finish_git(commands: Sequence[Sequence[str]], running: list[subprocess.Popen[bytes]],
+               stdin: bytes | None = None) -> list[bytes]:
+    """The stdouts of commands begun by start_git, in order; a failure raises GitError
+    with git's own message."""
     outputs = []
     for i, (args, process) in enumerate(zip(commands, running, strict=True)):
         out, err = process.communicate(stdin if i == 0 else None)
@@ -63,6 +75,12 @@ def git_many(commands: Sequence[Sequence[str]], cwd: Path | None = None,
             raise GitError(f"git {args[0]} failed: {first}")
         outputs.append(out)
     return outputs
+
+
+def git_many(commands: Sequence[Sequence[str]], cwd: Path | None = None,
+             stdin: bytes | None = None) -> list[bytes]:
+    """Run git commands side by side and return their stdouts, in order."""
+    return finish_git(commands, start_git(commands, cwd, stdin), stdin)
 
 
 def git(args: Sequence[str], cwd: Path | None = None, stdin: bytes | None = None) -> bytes:
@@ -160,19 +178,24 @@ def _raw_entries(out: bytes) -> list[tuple[str, str, str, str, str, list[str]]]:
     return entries
 
 
-def staged_changes(top: Path, root: Path) -> StagedChanges:
-    """Read from git what the commit changes in the vault at `root`."""
+# The index against HEAD (the empty tree before the first commit): what the commit
+# changes. The working tree against the index: files whose staged contents the disk does
+# not have (unstaged edits, files deleted but not `git rm`ed).
+DIFF_COMMANDS = (
+    ("diff", "--cached", "--raw", "-z", "-M", "--no-abbrev", "--no-ext-diff",
+     "--ignore-submodules=all"),
+    ("diff", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-ext-diff",
+     "--ignore-submodules=all"),
+)
+
+
+def staged_changes(top: Path, root: Path,
+                   diffs: Sequence[bytes] | None = None) -> StagedChanges:
+    """Read from git what the commit changes in the vault at `root`. `diffs` are the
+    outputs of DIFF_COMMANDS when the caller already ran them."""
     to_vault = _vault_path(top, root)
     changes = StagedChanges(root)
-    # The index against HEAD (the empty tree before the first commit): what the commit
-    # changes. The working tree against the index: files whose staged contents the disk
-    # does not have (unstaged edits, files deleted but not `git rm`ed).
-    cached, worktree = git_many([
-        ["diff", "--cached", "--raw", "-z", "-M", "--no-abbrev", "--no-ext-diff",
-         "--ignore-submodules=all"],
-        ["diff", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-ext-diff",
-         "--ignore-submodules=all"],
-    ], cwd=top)
+    cached, worktree = diffs if diffs is not None else git_many(DIFF_COMMANDS, cwd=top)
     added: set[str] = set()
     for _src_mode, dst_mode, _src_id, dst_id, status, paths in _raw_entries(cached):
         if status == "U":  # unmerged: git refuses such a commit before any hook runs
@@ -227,17 +250,84 @@ def read_blobs(top: Path, ids: Sequence[str]) -> dict[str, bytes]:
 
 def pending_for(top: Path, changes: StagedChanges) -> Pending:
     """The Pending changes that make the vault on disk look like the commit."""
-    # Checked notes are read from the index even where the disk has the same bytes: that
-    # is what the commit holds, and contents given here never enter the records cache,
-    # which a pending run would otherwise update without the summary that goes with it.
-    ids = {**changes.checked_ids, **{path: blob_id for path, blob_id
-                                     in changes.staged_ids.items() if blob_id is not None}}
+    from notewarden.index import git_blob_id
+
+    # Checked notes are taken as the index has them, even where the disk has the same
+    # bytes: contents given here never enter the records cache. The disk is read first
+    # and git asked only for what differs from it.
+    contents: dict[str, bytes] = {}
+    for path, blob_id in changes.checked_ids.items():
+        if path in changes.staged_ids:
+            continue  # the disk differs: read from git below
+        try:
+            data = (changes.root / path).read_bytes()
+        except OSError:
+            continue
+        if git_blob_id(data) == blob_id:
+            contents[path] = data
+    ids = {path: blob_id for path, blob_id in changes.checked_ids.items()
+           if path not in contents}
+    ids.update((path, blob_id) for path, blob_id in changes.staged_ids.items()
+               if blob_id is not None)
     blobs = read_blobs(top, list(ids.values()))
-    contents = {path: blobs[blob_id] for path, blob_id in ids.items()}
+    contents.update((path, blobs[blob_id]) for path, blob_id in ids.items())
     # Attachments are only looked up by name, never read: an empty stand-in is enough.
     contents.update({path: b"" for path, blob_id in changes.staged_ids.items()
                      if blob_id is None})
     return Pending(contents=contents, removed=frozenset(changes.removed))
+
+
+def listing_commands(top: Path, root: Path) -> list[list[str]] | None:
+    """The git commands commit_files reads, or None when the index cannot list the vault
+    (the repository is a folder inside it)."""
+    if root != top and top not in root.parents:
+        return None
+    pathspec = [] if root == top else ["--", root.relative_to(top).as_posix()]
+    return [["ls-files", "-s", "-z", *pathspec], ["ls-files", "-o", "-z", *pathspec]]
+
+
+def commit_files(top: Path, root: Path, changes: StagedChanges, contents: dict[str, bytes],
+                 listings: Sequence[bytes]) -> list[VaultFile] | None:
+    """The vault's files as they will be after the commit, from the outputs of
+    listing_commands: the git index plus the untracked files on disk, so the vault need not
+    be walked. A tracked file is identified by its blob id. None when the vault holds
+    symlinks, submodules or nested repositories, which the walk treats in its own way."""
+    tracked, untracked = listings
+    to_vault = _vault_path(top, root)
+    prefix = "" if root == top else root.relative_to(top).as_posix() + "/"
+    cut = len(prefix)
+    files: list[VaultFile] = []
+    # One entry per file, "<mode> <blob id> <stage>\t<path>\0", 10,000 of them in a big
+    # vault: parsed by one regex, and the loop inlines what _vault_path's function does.
+    listing = os.fsdecode(tracked)
+    entries = "\0" + listing  # so that every entry starts after a NUL
+    if any(mark in entries for mark in _UNUSUAL_MARKS):
+        return None
+    for blob_id, repo_path in _INDEX_ENTRY_RE.findall(listing):
+        if not repo_path.startswith(prefix):
+            continue
+        path = repo_path[cut:]
+        if path.startswith(".") or "/." in path:
+            continue
+        data = contents.get(path)
+        files.append(VaultFile(path, -1, -1, blob_id) if data is None
+                     else VaultFile(path, len(data), -2))
+    seen = {file.path for file in files}
+    for name in untracked.split(b"\0"):
+        if name.endswith(b"/"):  # a nested repository
+            return None
+        other = to_vault(os.fsdecode(name)) if name else None
+        if other is None or other in seen or other in changes.removed:
+            continue
+        try:
+            stat = os.stat(root / other)
+        except OSError:
+            continue  # gone since git listed it
+        seen.add(other)
+        files.append(VaultFile(other, stat.st_size, stat.st_mtime_ns))
+    files += [VaultFile(path, len(data), -2) for path, data in contents.items()
+              if path not in seen]
+    return files
 
 
 def run_staged_check(paths: Sequence[Path], vault: Path | None, *, staged: bool,
@@ -255,15 +345,23 @@ def run_staged_check(paths: Sequence[Path], vault: Path | None, *, staged: bool,
                          "written to the working tree, not to the index)")
     top = repo_toplevel()
     root = resolve_vault(vault, top)
-    changes = staged_changes(top, root)
+    listing = listing_commands(top, root)
+    commands = [*DIFF_COMMANDS, *(listing or [])]
+    running = start_git(commands, cwd=top)
+    # While git works, load what the check needs: the index code and the records cache.
+    from notewarden.engine import Vault
+    from notewarden.index import load_store
+
+    store = load_store(root, Vault.open([root / _ANCHOR], allow_missing=True)[0].schemas) \
+        if use_cache else None
+    outputs = finish_git(commands, running)
+    changes = staged_changes(top, root, outputs[:2])
     if not changes.checked and not changes.removed:
         return CheckResult(root)
+    pending = pending_for(top, changes)
+    files = commit_files(top, root, changes, pending.contents, outputs[2:]) \
+        if listing is not None else None
     checked = [root / path for path in changes.checked]
-    if not changes.removed and not changes.staged_ids and checked \
-            and find_vault_root(checked[0]) == root:
-        # The working tree already is the commit: a plain run, which also keeps the caches
-        # up to date for the next one, where a pending run saves none of its results.
-        return run_check(checked, select=select, ignore=ignore, use_cache=use_cache,
-                         jobs=jobs)
     return run_check([root / _ANCHOR, *checked], select=select, ignore=ignore,
-                     use_cache=use_cache, jobs=jobs, pending=pending_for(top, changes))
+                     use_cache=use_cache, jobs=jobs,
+                     pending=replace(pending, files=files, store=store))

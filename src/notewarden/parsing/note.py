@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,6 +64,16 @@ class ParsedNote:
     def edit(self, start: int, end: int, replacement: str) -> Edit:
         """A byte-span edit replacing text[start:end] (character offsets)."""
         return Edit(self.byte_offset(start), self.byte_offset(end), replacement.encode("utf-8"))
+
+    def front_matter_digest(self) -> str | None:
+        """A digest of everything front-matter findings depend on (the YAML text and where
+        it starts), or None for a note that could not be read or decoded."""
+        if not self.readable:
+            return None
+        block = self.block
+        key = f"{self.front_matter_unclosed}:{block.first_line}:{block.yaml_text}" \
+            if block is not None else f"{self.front_matter_unclosed}:-"
+        return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
     @property
     def name(self) -> str:

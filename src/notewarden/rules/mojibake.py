@@ -26,7 +26,9 @@ ftfy is very reliable, but a line that really means `â€”` would change, so 
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -56,8 +58,7 @@ def flagged_lines(note: ParsedNote) -> Iterator[tuple[int, int, int, str]]:
     text = note.text
     if not note.readable or text.isascii() or _BYTES_SCREEN_RE.search(note.raw) is None:
         return
-    from ftfy.badness import BADNESS_RE  # is_bad(text) is BADNESS_RE.search(text)
-
+    badness_re = _badness_re()
     seen_lines: set[int] = set()
     for match in _SCREEN_RE.finditer(text):
         line = note.lines.line_of(match.start())
@@ -69,7 +70,7 @@ def flagged_lines(note: ParsedNote) -> Iterator[tuple[int, int, int, str]]:
         # ftfy's patterns are a few characters long: look at a small window around the
         # screened pair rather than the whole (possibly very long) line.
         window_start = max(start, match.start() - _WINDOW)
-        bad = BADNESS_RE.search(text, window_start, match.end() + _WINDOW)
+        bad = badness_re.search(text, window_start, match.end() + _WINDOW)
         if bad is None:
             continue
         seen_lines.add(line)
@@ -80,6 +81,39 @@ def flagged_lines(note: ParsedNote) -> Iterator[tuple[int, int, int, str]]:
         while at < bad.end() and text[at].isascii():
             at += 1
         yield line, start, (at if at < bad.end() else bad.start()) - start + 1, line_text
+
+
+_badness: list[re.Pattern[str]] = []  # ftfy's pattern, once loaded
+
+
+def _badness_re() -> re.Pattern[str]:
+    """ftfy's detector: `ftfy.is_bad(text)` is `BADNESS_RE.search(text)`.
+
+    `ftfy/badness.py` needs only `re`, but importing it the usual way runs ftfy's package
+    init, which loads wcwidth and its codec tables: 70 ms, a quarter of a staged check.
+    So the file is loaded on its own (importlib's documented recipe for importing a source
+    file), privately: it is not registered in sys.modules, where it would stand in for the
+    real submodule when the fixer imports ftfy."""
+    if _badness:
+        return _badness[0]
+    module: Any = sys.modules.get("ftfy.badness")
+    if module is None:
+        import importlib.util
+
+        try:
+            package = importlib.util.find_spec("ftfy")
+            folders = list(package.submodule_search_locations or []) if package else []
+            spec = importlib.util.spec_from_file_location(
+                "_notewarden_ftfy_badness", os.path.join(folders[0], "badness.py")) \
+                if folders else None
+            if spec is None or spec.loader is None:
+                raise ImportError("ftfy.badness")
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+        except (ImportError, OSError):  # an unusual install: import it the usual way
+            from ftfy import badness as module
+    _badness.append(module.BADNESS_RE)
+    return _badness[0]
 
 
 def check(note: ParsedNote, context: Any) -> Iterator[Problem]:

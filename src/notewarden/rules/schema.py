@@ -60,6 +60,10 @@ _REQUIRED_RE = re.compile(r"^'(.+)' is a required property$")
 
 
 def check(note: ParsedNote, context: Any) -> Iterator[Problem]:
+    previous = context.previous_schema
+    if previous is not None and previous[0] == note.front_matter_digest():
+        yield from previous[1]  # the front-matter is unchanged, and so are its findings
+        return
     validators = context.validators
     if not validators or not note.readable or note.front_matter_unclosed:
         return

@@ -1,0 +1,100 @@
+"""The records cache (index.RecordStore) and the lazily unpickled Records built on it:
+what a run after a small change reads, and that it reads the same answers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from notewarden.engine import Vault, run_check
+from notewarden.index import Records, build_index, git_blob_id, load_store
+from tests.helpers import make_vault
+
+NOTES = {
+    "Alpha.md": "---\naliases: [First]\n---\n# Alpha\n\n## Part\n\nText ^block\n",
+    "Beta.md": "[[Alpha#Part]] [[First]] [[Gamma]]\n",
+    "Folder/Gamma.md": "[[Alpha#^block]] [[Missing]]\n",
+    "Delta.md": "No links.\n",
+}
+
+
+def index_of(root: Path):  # type: ignore[no-untyped-def]
+    vault, _ = Vault.open([root])
+    return build_index(vault.config, vault.schemas), vault
+
+
+def unpickled(records: Records) -> set[str]:
+    return {path for path, record in records._records.items() if record is not None}
+
+
+def test_store_round_trip_keeps_every_record(tmp_path: Path) -> None:
+    root = make_vault(tmp_path / "vault", NOTES)
+    first, vault = index_of(root)
+    store = load_store(root, vault.schemas)
+    assert store is not None
+    assert set(store.meta) == set(NOTES)
+    for path in NOTES:
+        assert store.record(path) == first.records[path]
+        assert store.meta[path][2] == git_blob_id((root / path).read_bytes())
+    assert store.meta["Alpha.md"][3] == ("First",)
+    assert set(store.linkers["alpha"]) == {"Beta.md", "Folder/Gamma.md"}
+    assert store.linkers["missing"] == ("Folder/Gamma.md",)
+
+
+def test_an_unchanged_vault_unpickles_no_record_to_build_its_index(tmp_path: Path) -> None:
+    root = make_vault(tmp_path / "vault", NOTES)
+    index_of(root)
+    index, _ = index_of(root)
+    assert unpickled(index.records) == set()
+    assert index.changed == set()
+    # Names and aliases come from the store's metadata...
+    assert index.alias_owners == {"first": ["Alpha.md"]}
+    assert index.records.linking_to({"gamma"}) == {"Beta.md"}
+    # ...and a record is unpickled when a rule first asks for it.
+    assert index.records["Beta.md"].link_keys == {"alpha", "first", "gamma"}
+    assert unpickled(index.records) == {"Beta.md"}
+
+
+def test_after_one_edit_only_that_note_is_parsed_and_the_rest_stay_pickled(
+        tmp_path: Path) -> None:
+    root = make_vault(tmp_path / "vault", NOTES)
+    index_of(root)
+    note = root / "Delta.md"
+    note.write_text("[[Folder/Gamma]] and [[Alpha]]\n", encoding="utf-8")
+    os.utime(note, ns=(1, 1))  # a different mtime even on a coarse clock
+    index, _ = index_of(root)
+    assert index.changed == {"Delta.md"}
+    assert unpickled(index.records) == {"Delta.md"}
+    assert index.records.linking_to({"gamma"}) == {"Beta.md", "Delta.md"}
+    # The cache written afterwards holds the new record and the untouched ones.
+    index, vault = index_of(root)
+    store = load_store(root, vault.schemas)
+    assert store is not None
+    assert set(store.linkers["gamma"]) == {"Beta.md", "Delta.md"}
+    assert store.record("Delta.md").link_keys == {"alpha", "gamma"}
+    assert store.record("Beta.md").link_keys == {"alpha", "first", "gamma"}
+
+
+def test_a_check_after_an_edit_gives_the_same_findings_as_a_cold_one(tmp_path: Path) -> None:
+    root = make_vault(tmp_path / "vault", NOTES)
+    run_check([root])
+    (root / "Alpha.md").write_text("---\naliases: [First]\n---\n# Alpha\n", encoding="utf-8")
+    os.utime(root / "Alpha.md", ns=(1, 1))
+    (root / "Folder/Gamma.md").unlink()
+    warm = run_check([root]).findings
+    cold = run_check([root], use_cache=False).findings
+    assert warm == cold
+    assert {(f.path, f.rule) for f in warm} == {
+        ("Beta.md", "broken-heading"), ("Beta.md", "broken-link"), ("Beta.md", "alias-link")}
+
+
+def test_a_damaged_cache_is_ignored(tmp_path: Path) -> None:
+    root = make_vault(tmp_path / "vault", NOTES)
+    index_of(root)
+    cache_file = root / ".notewarden-cache" / "records.pickle"
+    cache_file.write_bytes(cache_file.read_bytes()[:-10])  # truncated
+    _, vault = index_of(root)  # rewrites it
+    assert load_store(root, vault.schemas) is not None
+    cache_file.write_bytes(b"garbage")
+    assert load_store(root, vault.schemas) is None
+    assert {f.rule for f in run_check([root]).findings} == {"broken-link", "alias-link"}
