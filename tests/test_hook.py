@@ -514,6 +514,25 @@ def test_a_body_edit_reuses_schema_findings_without_loading_jsonschema(
     assert "B.md:2:1: schema status: 'gone' is not one of" in result.stdout
 
 
+def test_a_staged_note_the_cache_already_parsed_is_not_parsed_again(tmp_path: Path) -> None:
+    """When the records cache holds the staged bytes themselves (a check ran after the
+    edit), the staged check parses nothing: not even the YAML library is loaded."""
+    repo = make_repo(tmp_path / "repo", NOTES)
+    write(repo, "Beta note.md", "---\ntags: [x]\n---\n[[Alpha#Nope]]\n")
+    git(repo, "add", "-A")
+    assert run_cli("check", cwd=repo).returncode == 1
+    code = ("import sys\n"
+            "from notewarden.cli import main\n"
+            "sys.argv = ['notewarden', 'check', '--staged']\n"
+            "try:\n    main()\n"
+            "except SystemExit as exit:\n"
+            "    print('exit', exit.code, 'yaml' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True,
+                            text=True, timeout=120)
+    assert "Beta note.md:4:1: broken-heading [[Alpha#Nope]]" in result.stdout
+    assert result.stdout.rstrip().endswith("exit 1 False"), result.stdout
+
+
 def test_nothing_staged_is_clean(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", {**NOTES, "Broken.md": "[[Nope]]\n"})
     write(repo, "Broken.md", "[[Still nope]]\n")  # changed but not staged

@@ -15,16 +15,18 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from notewarden import cache
 from notewarden.config import Config
 from notewarden.model import Heading, Link, LinkKind, NoteRecord, Problem, Resolution, Status
 from notewarden.names import normalize_name
-from notewarden.parsing.note import ParsedNote, parse_note, unreadable_note
 from notewarden.schemas import SchemaSet
 from notewarden.timings import phase
 from notewarden.vault import VaultFile, WalkProblem, walk_vault
+
+if TYPE_CHECKING:  # the parser (and YAML) loads only when a note must be parsed
+    from notewarden.parsing.note import ParsedNote
 
 MAX_NOTE_BYTES = 32 * 1024 * 1024
 PARALLEL_THRESHOLD = 300  # below this many notes to parse, a process pool costs more than it saves
@@ -84,6 +86,8 @@ def run_note_rules(note: ParsedNote, schemas: SchemaSet, want_fixes: bool = Fals
 
 def read_note(root: Path, file: VaultFile) -> ParsedNote:
     """Read and parse one note; I/O failures become an unreadable note, never an exception."""
+    from notewarden.parsing.note import parse_note, unreadable_note
+
     if file.size > MAX_NOTE_BYTES:
         return unreadable_note(
             file.path, f"file is {file.size / 2**20:.0f} MB, over the "
@@ -440,8 +444,15 @@ def build_index(config: Config, schemas: SchemaSet, *, use_cache: bool = True,
         if not file.path.lower().endswith(".md"):
             attachments.append(file.path)
         elif file.path in overlay:
-            previous = store.record(file.path) if store and file.path in store.meta else None
-            note = parse_note(file.path, overlay[file.path])
+            data = overlay[file.path]
+            meta = store.meta.get(file.path) if store is not None else None
+            if meta is not None and meta[2] is not None and meta[2] == git_blob_id(data):
+                cached.append(file.path)  # the cache holds these very bytes, parsed
+                continue
+            from notewarden.parsing.note import parse_note
+
+            previous = store.record(file.path) if store and meta is not None else None
+            note = parse_note(file.path, data)
             fresh[file.path] = record_from(note, file,
                                            run_note_rules(note, schemas, previous=previous))
         elif current is not None and current(file):
@@ -467,7 +478,7 @@ def build_index(config: Config, schemas: SchemaSet, *, use_cache: bool = True,
     index.new_link_format = config.new_link_format
     index.config = config
     index.walk_problems = [(p.path, p.message) for p in walk_problems]
-    index.changed = set(fresh) | {file.path for file in stale}
+    index.changed = set(fresh) | (overlay.keys() & records.keys()) | {f.path for f in stale}
     index.previous = Records.whole_store(store)
     return index
 
