@@ -98,3 +98,24 @@ def test_a_damaged_cache_is_ignored(tmp_path: Path) -> None:
     cache_file.write_bytes(b"garbage")
     assert load_store(root, vault.schemas) is None
     assert {f.rule for f in run_check([root]).findings} == {"broken-link", "alias-link"}
+
+
+def test_backlinks_findings_follow_edits_and_the_cache_knows_which_notes_have_blocks(
+        tmp_path: Path) -> None:
+    """missing-backlink can change for any note when any note changes, but it can only
+    speak for notes with a backlinks block (or opted in), which the cache's metadata
+    tells without unpickling: re-checks skip the others."""
+    block = "## Backlinks\n%% notewarden:backlinks:start %%\n%% notewarden:backlinks:end %%\n"
+    root = make_vault(tmp_path / "vault", {**NOTES, "Hub.md": "# Hub\n\n" + block})
+    assert "missing-backlink" not in {f.rule for f in run_check([root]).findings}
+    (root / "Delta.md").write_text("[[Hub]]\n", encoding="utf-8")
+    os.utime(root / "Delta.md", ns=(1, 1))
+    findings = run_check([root]).findings
+    assert [(f.path, f.rule) for f in findings if f.rule == "missing-backlink"] == [
+        ("Hub.md", "missing-backlink")]
+    assert findings == run_check([root], use_cache=False).findings
+    vault, _ = Vault.open([root])
+    index = build_index(vault.config, vault.schemas)
+    assert index.records.has_backlinks_block("Hub.md")
+    assert not index.records.has_backlinks_block("Beta.md")
+    assert unpickled(index.records) == set()

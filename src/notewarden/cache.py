@@ -20,7 +20,7 @@ from typing import Any
 from notewarden import __version__
 
 CACHE_DIR = ".notewarden-cache"
-_FORMAT = 6  # bump when a cached record changes shape
+_FORMAT = 7  # bump when a cached record changes shape
 
 
 def _key(salt: str) -> str:

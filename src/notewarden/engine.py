@@ -300,14 +300,21 @@ def incremental_vault_problems(
         if old_vault is None:
             fresh.append(path)
         elif anything_changed and wide:
-            record = index.records[path]
             kept = [(name, problem) for name, problem in old_vault if name not in wide]
-            only_wide = Selection({name: RULES[name].severity for name in wide})
-            out[path] = tuple(kept + vault_problems(record, index, only_wide))
+            applying = [name for name in wide if _may_apply(name, index, path)]
+            if applying:
+                only_wide = Selection({name: RULES[name].severity for name in applying})
+                kept += vault_problems(index.records[path], index, only_wide)
+            out[path] = tuple(kept)
         else:
             out[path] = old_vault
     out.update(all_vault_problems(index, fresh))
     return out
+
+
+def _may_apply(name: str, index: VaultIndex, path: str) -> bool:
+    applies = RULES[name].applies
+    return applies is None or applies(index, path)
 
 
 _FORK_THRESHOLD = 2000  # notes; below this a second process costs more than it saves

@@ -238,7 +238,8 @@ def parse_files(root: Path, files: list[VaultFile], schemas: SchemaSet,
     return blobs
 
 
-Meta = tuple[int, int, str | None, tuple[str, ...]]  # size, mtime_ns, blob_id, aliases
+# size, mtime_ns, blob_id, aliases, has a backlinks block
+Meta = tuple[int, int, str | None, tuple[str, ...], bool]
 
 
 class RecordStore:
@@ -248,8 +249,8 @@ class RecordStore:
     opening this takes a few hundredths, and a record is unpickled when first asked for."""
 
     def __init__(self, meta: dict[str, tuple[Any, ...]], sections: cache.Sections) -> None:
-        # path -> (size, mtime_ns, blob_id, aliases, start, end): plain tuples, quick to
-        # unpickle; start and end locate the pickled record in the data section.
+        # path -> Meta + (start, end): plain tuples, quick to unpickle; start and end
+        # locate the pickled record in the data section.
         self.meta = meta
         self._sections = sections
 
@@ -261,11 +262,11 @@ class RecordStore:
 
     def pickled(self, path: str) -> bytes:
         meta = self.meta[path]
-        return bytes(self._sections.section(1)[meta[4] : meta[5]])
+        return bytes(self._sections.section(1)[meta[5] : meta[6]])
 
     def record(self, path: str) -> NoteRecord:
         meta = self.meta[path]
-        record: NoteRecord = pickle.loads(self._sections.section(1)[meta[4] : meta[5]])
+        record: NoteRecord = pickle.loads(self._sections.section(1)[meta[5] : meta[6]])
         return record
 
     def is_current(self, file: VaultFile) -> bool:
@@ -284,9 +285,9 @@ def save_store(root: Path, schemas: SchemaSet, meta: dict[str, Meta],
     """Write the records cache (see RecordStore)."""
     located: dict[str, tuple[Any, ...]] = {}
     offset = 0
-    for path, (size, mtime_ns, blob_id, aliases) in meta.items():
+    for path, note_meta in meta.items():
         end = offset + len(pickled[path])
-        located[path] = (size, mtime_ns, blob_id, aliases, offset, end)
+        located[path] = (*note_meta, offset, end)
         offset = end
     data = b"".join(pickled[path] for path in meta)
     cache.save(root, "records", schemas.digest, located,
@@ -352,6 +353,13 @@ class Records(Mapping[str, NoteRecord]):
             return self._store.meta[path][3]
         return record.aliases
 
+    def has_backlinks_block(self, path: str) -> bool:
+        record = self._records[path]
+        if record is None:
+            assert self._store is not None
+            return bool(self._store.meta[path][4])
+        return record.backlinks_block is not None
+
     def all_aliases(self) -> Iterator[tuple[str, tuple[str, ...]]]:
         """(path, aliases) for every note that has aliases, unpickling nothing."""
         meta = self._store.meta if self._store is not None else {}
@@ -367,18 +375,23 @@ class Records(Mapping[str, NoteRecord]):
             for key in keys:
                 found.update(path for path in self._store.linkers.get(key, ())
                              if path in self._records and path not in self._fresh)
+        records = self._records  # a fresh path's record is never None: no unpickling
         found.update(path for path in self._fresh
-                     if not self[path].link_keys.isdisjoint(keys))
+                     if not records[path].link_keys.isdisjoint(keys))  # type: ignore[union-attr]
         return found
 
     def updated(self, changed: Mapping[str, NoteRecord], removed: set[str]) -> Records:
         """A copy with some records replaced or added and some removed."""
+        # Plain dict and set copies (in C), then the few removals: the watcher makes one
+        # of these for every save, in a vault of 10,000 notes.
         copy = Records(store=self._store)
-        copy._records = {path: record for path, record in self._records.items()
-                         if path not in removed}
-        copy._fresh = self._fresh - removed
-        copy._pickled = {path: blob for path, blob in self._pickled.items()
-                         if path not in removed and path not in changed}
+        copy._records = dict(self._records)
+        copy._fresh = set(self._fresh)
+        copy._pickled = dict(self._pickled)
+        for path in removed:
+            copy._records.pop(path, None)
+            copy._fresh.discard(path)
+            copy._pickled.pop(path, None)
         for record in changed.values():
             copy.add(record)
         return copy
@@ -395,10 +408,11 @@ class Records(Mapping[str, NoteRecord]):
                 continue
             if path not in self._fresh:
                 assert store is not None
-                meta[path], pickled[path] = store.meta[path][:4], store.pickled(path)
+                meta[path], pickled[path] = store.meta[path][:5], store.pickled(path)
                 continue
             assert record is not None
-            meta[path] = (record.size, record.mtime_ns, record.blob_id, record.aliases)
+            meta[path] = (record.size, record.mtime_ns, record.blob_id, record.aliases,
+                          record.backlinks_block is not None)
             pickled[path] = self._pickled.get(path) or pickle.dumps(
                 record, protocol=pickle.HIGHEST_PROTOCOL)
             for key in record.link_keys:  # 125,000 keys in a cold run: kept tight
@@ -537,7 +551,8 @@ class VaultIndex:
         edit), names are unchanged and only per-note data is refreshed in place; otherwise
         the index is rebuilt."""
         records = self.records.updated(changed, removed)
-        if removed or records.keys() != self.records.keys() or attachments != self.attachments:
+        added = any(path not in self.records for path in changed)
+        if removed or added or attachments != self.attachments:
             fresh = VaultIndex(self.root, records, attachments)
             fresh.new_link_format, fresh.config = self.new_link_format, self.config
             fresh.walk_problems = self.walk_problems

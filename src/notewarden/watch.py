@@ -271,10 +271,14 @@ class Session:
         if wide and (changed or removed):
             only_wide = Selection({rule.name: rule.severity for rule in wide})
             names = {rule.name for rule in wide}
-            for path, record in self.index.records.items():
+            applies = [rule.applies for rule in wide]
+            for path in self.index.records:
                 if path in dirty or not self.scope.includes(path):
                     continue
-                fresh = vault_problems(record, self.index, only_wide)
+                if all(may is not None and not may(self.index, path) for may in applies):
+                    fresh = []  # nothing these rules could say: no need to read the record
+                else:
+                    fresh = vault_problems(self.index.records[path], self.index, only_wide)
                 old = self.vault_results.get(path, ())
                 kept = tuple(item for item in old if item[0] not in names)
                 if fresh or len(kept) != len(old):

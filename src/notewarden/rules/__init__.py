@@ -48,6 +48,9 @@ class Rule:
     # A vault rule whose findings for a note can change when ANY note changes (backlinks),
     # so incremental re-checks always re-run it.
     vault_wide: bool = False
+    # For a vault-wide rule: can it report anything for this note (index, path)? Lets the
+    # re-check after each change skip the rest of the vault without reading its records.
+    applies: Callable[[Any, str], bool] | None = None
 
     @classmethod
     def from_module(cls, module: ModuleType) -> Rule:
@@ -61,6 +64,7 @@ class Rule:
             doc=(module.__doc__ or "").strip(),
             fix=getattr(module, "fix", None),
             vault_wide=getattr(module, "VAULT_WIDE", False),
+            applies=getattr(module, "applies", None),
         )
 
 

@@ -63,6 +63,21 @@ SCOPE = "vault"
 VAULT_WIDE = True  # any note's links can change this note's backlinks
 
 
+def applies(index: VaultIndex, path: str) -> bool:
+    """Can this rule report anything for the note? Only for a note with a backlinks block,
+    one opted in by `[backlinks] notes`, or any note when symmetric properties are set
+    (the same cases as `check`)."""
+    if index.records.has_backlinks_block(path):
+        return True
+    config = index.config
+    if config is None:
+        return False
+    if config.symmetric_properties:
+        return True
+    return any(glob_match(glob, path) for glob in config.backlinks_globs) \
+        and index.records[path].readable
+
+
 def expected_entries(note: NoteRecord, index: VaultIndex) -> list[str]:
     names = {link_text(index, path, note.path, "shortest") for path in index.backlinks(note.path)}
     return [f"- [[{name}]]" for name in sorted(names, key=lambda n: (n.casefold(), n))]
