@@ -533,6 +533,17 @@ def test_a_staged_note_the_cache_already_parsed_is_not_parsed_again(tmp_path: Pa
     assert result.stdout.rstrip().endswith("exit 1 False"), result.stdout
 
 
+def test_staged_check_of_a_vault_folder_whose_name_looks_like_a_glob(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", NOTES, vault="Notes [2024]",
+                     outside={"Notes 2.md": "# Outside\n"})
+    write(repo, "Notes [2024]/Folder/Gamma.md", "[[Alpha#Details]] [[Alpha#Nope]]\n")
+    git(repo, "add", "-A")
+    result = run_cli("check", "--staged", "--vault", "Notes [2024]", cwd=repo)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.count("broken-heading") == 1
+    assert "Folder/Gamma.md:1:19: broken-heading [[Alpha#Nope]]" in result.stdout
+
+
 def test_nothing_staged_is_clean(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", {**NOTES, "Broken.md": "[[Nope]]\n"})
     write(repo, "Broken.md", "[[Still nope]]\n")  # changed but not staged

@@ -7,9 +7,12 @@ gone, a rename is a delete plus an add, and a note the commit deletes or renames
 the links to it in notes the commit does not touch, which are reported too.
 
 The git index is read with `git diff --cached` (what the commit changes), `git diff`
-(where the working tree differs from the index) and `git cat-file --batch` (staged
-contents). Git sets GIT_INDEX_FILE for its hooks (`git commit -a` and `git commit PATHS`
-use a temporary index), and every git command here inherits it.
+(where the working tree differs from the index), `git cat-file --batch` (staged contents
+the disk does not have) and `git ls-files` (every file the commit holds, with its blob id,
+and the untracked files on disk). The last spares a walk of the vault: a cached record
+whose blob id matches the index needs no reading at all. Git sets GIT_INDEX_FILE for its
+hooks (`git commit -a` and `git commit PATHS` use a temporary index), and every git
+command here inherits it.
 """
 
 from __future__ import annotations
@@ -282,8 +285,11 @@ def listing_commands(top: Path, root: Path) -> list[list[str]] | None:
     (the repository is a folder inside it)."""
     if root != top and top not in root.parents:
         return None
-    pathspec = [] if root == top else ["--", root.relative_to(top).as_posix()]
-    return [["ls-files", "-s", "-z", *pathspec], ["ls-files", "-o", "-z", *pathspec]]
+    # `:(literal)`: a folder named `Notes [2024]` is a path, not a glob.
+    pathspec = [] if root == top else ["--", ":(literal)" + root.relative_to(top).as_posix()]
+    # Untracked files in dot-folders are never part of the vault: git need not list them.
+    return [["ls-files", "-s", "-z", *pathspec],
+            ["ls-files", "-o", "-z", "--exclude=.*", *pathspec]]
 
 
 def commit_files(top: Path, root: Path, changes: StagedChanges, contents: dict[str, bytes],
