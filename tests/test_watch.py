@@ -647,6 +647,7 @@ def test_survives_notes_and_folders_vanishing(tmp_path: Path) -> None:
         (folder / "N.md").write_text("# n\n", encoding="utf-8")
         (folder / "N.md").unlink()
         folder.rmdir()
+        (vault / "loop.md").symlink_to("loop.md")  # a symlink loop appears
         time.sleep(1.0)
         (vault / "Deep" / "Keep.md").write_text("[[Still missing]]\n", encoding="utf-8")
         report = daemon.wait_for(mentions("Deep/Keep.md"))
