@@ -507,6 +507,7 @@ def build_index(config: Config, schemas: SchemaSet, *, use_cache: bool = True,
 _HEADING_PUNCTUATION = str.maketrans({ch: " " for ch in "!\"#$%&()*+,.:;<=>?@^`{|}~/[]\\"})
 
 
+@lru_cache(maxsize=65536)
 def heading_key(text: str) -> str:
     """How Obsidian compares headings: punctuation to spaces, whitespace collapsed, lowercase."""
     return " ".join(normalize_name(text).translate(_HEADING_PUNCTUATION).split())

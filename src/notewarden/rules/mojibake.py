@@ -59,28 +59,29 @@ def flagged_lines(note: ParsedNote) -> Iterator[tuple[int, int, int, str]]:
     if not note.readable or text.isascii() or _BYTES_SCREEN_RE.search(note.raw) is None:
         return
     badness_re = _badness_re()
-    seen_lines: set[int] = set()
-    for match in _SCREEN_RE.finditer(text):
+    starts = note.lines.starts
+    position = 0
+    while (match := _SCREEN_RE.search(text, position)) is not None:
         line = note.lines.line_of(match.start())
-        if line in seen_lines:
-            continue
-        start = note.lines.starts[line - 1]
+        start = starts[line - 1]
+        end = starts[line] - 1 if line < len(starts) else len(text)  # its "\n", or the end
         if note.masked.contains(start):
+            position = end + 1  # a code line: the rest of it too
             continue
         # ftfy's patterns are a few characters long: look at a small window around the
         # screened pair rather than the whole (possibly very long) line.
         window_start = max(start, match.start() - _WINDOW)
         bad = badness_re.search(text, window_start, match.end() + _WINDOW)
         if bad is None:
+            position = match.end()
             continue
-        seen_lines.add(line)
-        end = text.find("\n", start)
-        line_text = text[start : len(text) if end == -1 else end].rstrip("\r")
+        line_text = text[start:end].rstrip("\r")
         # Some of ftfy's patterns start on the letter before the damage: point past it.
         at = bad.start()
         while at < bad.end() and text[at].isascii():
             at += 1
         yield line, start, (at if at < bad.end() else bad.start()) - start + 1, line_text
+        position = end + 1  # one finding per line: go on at the next one
 
 
 _badness: list[re.Pattern[str]] = []  # ftfy's pattern, once loaded
