@@ -217,25 +217,27 @@ def parse_file(root: Path, file: VaultFile, schemas: SchemaSet,
 
 
 def parse_files(root: Path, files: list[VaultFile], schemas: SchemaSet,
-                jobs: int | None = None) -> list[bytes]:
+                jobs: int | None = None) -> Iterator[bytes]:
     """Parse notes, on every core when there are enough of them to be worth it.
-    Returns each NoteRecord pickled (the form the records cache stores)."""
+    Yields each NoteRecord pickled (the form the records cache stores), as soon as its
+    chunk is done, so the caller's work overlaps the parsing."""
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
-        return [pickle.dumps(parse_file(root, file, schemas), protocol=pickle.HIGHEST_PROTOCOL)
-                for file in files]
+        for file in files:
+            yield pickle.dumps(parse_file(root, file, schemas), protocol=pickle.HIGHEST_PROTOCOL)
+        return
     from concurrent.futures import ProcessPoolExecutor  # only imported when it is used
 
     chunks = [files[i : i + _CHUNK] for i in range(0, len(files), _CHUNK)]
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
                                initargs=(root, schemas))
     try:
-        blobs = [blob for chunk in pool.map(_parse_chunk, chunks) for blob in chunk]
+        for chunk in pool.map(_parse_chunk, chunks):
+            yield from chunk
     except BaseException:  # interrupted (watch stopped): drop queued work, don't drain it
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown()
-    return blobs
 
 
 # size, mtime_ns, blob_id, aliases, has a backlinks block
