@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from notewarden.config import CONFIG_FILE
-from notewarden.engine import CheckResult, Pending, UsageError, run_check
+from notewarden.engine import CheckResult, Pending, UsageError, Vault, run_check
 from notewarden.vault import VaultFile, find_vault_root
 
 # A path under the vault root that names no vault file (dot-entries are never scanned).
@@ -355,7 +355,6 @@ def run_staged_check(paths: Sequence[Path], vault: Path | None, *, staged: bool,
     commands = [*DIFF_COMMANDS, *(listing or [])]
     running = start_git(commands, cwd=top)
     # While git works, load what the check needs: the index code and the records cache.
-    from notewarden.engine import Vault
     from notewarden.index import load_store
 
     store = load_store(root, Vault.open([root / _ANCHOR], allow_missing=True)[0].schemas) \
