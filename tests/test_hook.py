@@ -474,6 +474,23 @@ def test_staged_check_of_a_vault_holding_a_symlinked_note(tmp_path: Path) -> Non
     assert "Folder/Gamma.md:1:22: broken-heading [[Shortcut#Nope]]" in result.stdout
 
 
+def check_staged_in_process(repo: Path, module: str) -> subprocess.CompletedProcess[str]:
+    """Run `notewarden check --staged` in a fresh interpreter and print, after its output,
+    `exit CODE LOADED`: whether `module` was imported. stdout is redirected so that the CLI
+    raises SystemExit instead of ending the process at once (see cli._exit_at_once)."""
+    code = ("import io, sys\n"
+            "from notewarden.cli import main\n"
+            "sys.argv = ['notewarden', 'check', '--staged']\n"
+            "sys.stdout = captured = io.StringIO()\n"
+            "try:\n    main()\n"
+            "except SystemExit as exit:\n"
+            "    sys.stdout = sys.__stdout__\n"
+            "    print(captured.getvalue(), end='')\n"
+            f"    print('exit', exit.code, {module!r} in sys.modules)\n")
+    return subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True,
+                          text=True, timeout=120)
+
+
 SCHEMA_CONFIG = '[schemas]\n"**" = "note.schema.json"\n'
 SCHEMA = ('{"type": "object", "required": ["status"], '
           '"properties": {"status": {"enum": ["draft", "done"]}}}\n')
@@ -494,14 +511,7 @@ def test_a_body_edit_reuses_schema_findings_without_loading_jsonschema(
     write(repo, "A.md", "---\nstatus: wip\n---\n# A\n\nMore text.\n")
     write(repo, "B.md", "---\nstatus: done\n---\n# B\n\nMore text.\n")
     git(repo, "add", "-A")
-    code = ("import sys\n"
-            "from notewarden.cli import main\n"
-            "sys.argv = ['notewarden', 'check', '--staged']\n"
-            "try:\n    main()\n"
-            "except SystemExit as exit:\n"
-            "    print('exit', exit.code, 'jsonschema' in sys.modules)\n")
-    result = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True,
-                            text=True, timeout=120)
+    result = check_staged_in_process(repo, "jsonschema")
     assert "A.md:2:1: schema status: 'wip' is not one of" in result.stdout, result.stdout
     assert "B.md" not in result.stdout
     assert result.stdout.rstrip().endswith("exit 1 False"), result.stdout
@@ -521,14 +531,7 @@ def test_a_staged_note_the_cache_already_parsed_is_not_parsed_again(tmp_path: Pa
     write(repo, "Beta note.md", "---\ntags: [x]\n---\n[[Alpha#Nope]]\n")
     git(repo, "add", "-A")
     assert run_cli("check", cwd=repo).returncode == 1
-    code = ("import sys\n"
-            "from notewarden.cli import main\n"
-            "sys.argv = ['notewarden', 'check', '--staged']\n"
-            "try:\n    main()\n"
-            "except SystemExit as exit:\n"
-            "    print('exit', exit.code, 'yaml' in sys.modules)\n")
-    result = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True,
-                            text=True, timeout=120)
+    result = check_staged_in_process(repo, "yaml")
     assert "Beta note.md:4:1: broken-heading [[Alpha#Nope]]" in result.stdout
     assert result.stdout.rstrip().endswith("exit 1 False"), result.stdout
 

@@ -115,14 +115,15 @@ def record_from(note: ParsedNote, file: VaultFile,
         is_note=True,
         readable=note.readable,
         aliases=_alias_strings(data),
-        heading_keys=frozenset(heading_key(h.text) for h in note.headings),
-        block_ids=frozenset(block.lower() for block in note.block_ids),
+        # map() over lists rather than generator expressions: this runs for every note.
+        heading_keys=frozenset(map(heading_key, [heading.text for heading in note.headings])),
+        block_ids=frozenset(map(str.lower, note.block_ids)),
         links=tuple(note.links),
-        link_keys=frozenset(link_key(link.target) for link in note.links if link.target),
+        link_keys=frozenset(map(link_key, [link.target for link in note.links if link.target])),
         tags=tuple(note.tags),
         # Fixes are rebuilt from fresh bytes when fixing; the cache keeps only the flag.
         problems=tuple(
-            (rule, problem._replace(fix=None, fixable=problem.fixable or problem.fix is not None))
+            (rule, problem if problem.fix is None else problem._replace(fix=None, fixable=True))
             for rule, problem in problems
         ),
         suppressed_lines=note.suppressed_lines,
@@ -543,6 +544,7 @@ class VaultIndex:
         self._note_keys: dict[str, str] = {}
         self._resolved: dict[object, tuple[tuple[str, ...], bool]] = {}
         self._by_note: dict[str, list[tuple[Link, Resolution]]] = {}
+        self._issues_by_note: dict[str, list[tuple[Link, Resolution]]] = {}
         self._add_notes(self.records)
         for path in self.attachments:
             self._add_attachment(path)
@@ -569,6 +571,7 @@ class VaultIndex:
             self._index_aliases()
         # Headings, blocks and links changed: drop what was derived from them.
         self._by_note.clear()
+        self._issues_by_note.clear()
         self._backlinks = None
         self._property_links = None
         return self
@@ -694,6 +697,35 @@ class VaultIndex:
         if cached is None:
             cached = [(link, self.resolve(source, link)) for link in source.links]
             self._by_note[source.path] = cached
+        return cached
+
+    def link_issues(self, source: NoteRecord) -> list[tuple[Link, Resolution]]:
+        """The note's links that do not simply resolve (a missing file, heading or block,
+        or a name several notes share), with their resolutions: what the link rules
+        report on. Computed once and shared by them."""
+        cached = self._issues_by_note.get(source.path)
+        if cached is not None:
+            return cached
+        resolved = self._by_note.get(source.path)
+        if resolved is not None:
+            cached = [(link, resolution) for link, resolution in resolved
+                      if resolution.status is not Status.OK or resolution.candidates]
+        else:
+            # A cold check comes here for all 125,000 links of 10,000 notes, nearly all of
+            # them plain links to one note by a name seen before: those are passed over
+            # with one dictionary lookup, as `locate` would find them.
+            cached = []
+            memo = self._resolved
+            for link in source.links:
+                linkpath = link.target
+                if not link.subpath and linkpath and linkpath[0] not in "./":
+                    hit = memo.get(linkpath)
+                    if hit is not None and hit[1] and len(hit[0]) == 1:
+                        continue
+                resolution = self.resolve(source, link)
+                if resolution.status is not Status.OK or resolution.candidates:
+                    cached.append((link, resolution))
+        self._issues_by_note[source.path] = cached
         return cached
 
     def backlinks(self, target: str) -> set[str]:

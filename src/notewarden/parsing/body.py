@@ -51,6 +51,7 @@ _SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _ATX_RE = re.compile(r"\n[ \t]{0,3}(#{1,6})[ \t]+([^\n]*)")
 _ATX_FIRST_RE = re.compile(r"[ \t]{0,3}(#{1,6})[ \t]+([^\n]*)")
 _ATX_CLOSING_RE = re.compile(r"(?:[ \t]+#+)?[ \t]*\r?$")
+_MAY_CLOSE = frozenset("# \t\r")  # a heading text's last character, if it has a closing
 # A setext underline (`===` or `---` alone on a line); the heading is the line above it.
 _SETEXT_UNDERLINE_RE = re.compile(r"\n[ \t]{0,3}(=+|-+)[ \t]*\r?(?=\n|\Z)")
 _SETEXT_TEXT_RE = re.compile(r"[ \t]{0,3}[^\s>#|\-*+]")
@@ -169,20 +170,40 @@ def find_wikilinks(
     text: str, start: int, end: int, lines: LineIndex, masked: MaskedSpans | None,
     kind_override: str | None = None,
 ) -> list[Link]:
+    # The body of a note holds a dozen links or more: the helpers are inlined (by hand,
+    # behaving as parse_wikilink_inner, MaskedSpans.contains and LineIndex.position).
     links: list[Link] = []
+    line_starts = lines.starts
+    mask_starts, mask_ends = (masked.starts, masked.ends) if masked is not None else ((), ())
     for match in _WIKILINK_RE.finditer(text, start, end):
         at = match.start()
-        if masked is not None and masked.contains(at):
+        if mask_starts:
+            i = bisect_right(mask_starts, at) - 1
+            if i >= 0 and at < mask_ends[i]:
+                continue
+        inner = match.group(1)
+        display: str | None = None
+        bar = inner.find("|")
+        if bar != -1:
+            display = inner[bar + 1 :]
+            inner = inner[:bar - 1] if inner[bar - 1 : bar] == "\\" else inner[:bar]
+        hash_at = inner.find("#")
+        if hash_at == -1:
+            target, subpath = inner.strip(), ""
+        else:
+            target, subpath = inner[:hash_at].strip(), inner[hash_at + 1 :].strip()
+            if not target and not subpath:
+                continue
+        if not target and hash_at == -1:
             continue
-        target, subpath, display = parse_wikilink_inner(match.group(1))
-        if not target and not subpath:
-            continue
-        embed = at > start and text[at - 1] == "!"
-        if embed:
+        if at > start and text[at - 1] == "!":
             at -= 1
-        kind = kind_override or (LinkKind.EMBED if embed else LinkKind.WIKILINK)
-        line, column = lines.position(at)
-        links.append(Link(kind, target, subpath, display, line, column, at, match.end()))
+            kind = kind_override or LinkKind.EMBED
+        else:
+            kind = kind_override or LinkKind.WIKILINK
+        line = bisect_right(line_starts, at)
+        links.append(Link(kind, target, subpath, display, line, at - line_starts[line - 1] + 1,
+                          at, match.end()))
     return links
 
 
@@ -222,7 +243,9 @@ def find_headings(text: str, start: int, lines: LineIndex, masked: MaskedSpans) 
         first = _ATX_FIRST_RE.match(text, start)
         matches = ([first] if first else []) + list(_ATX_RE.finditer(text, start))
         for match in matches:
-            heading_text = _ATX_CLOSING_RE.sub("", match.group(2))
+            heading_text = match.group(2)
+            if heading_text[-1:] in _MAY_CLOSE:  # else the closing regex can only match ""
+                heading_text = _ATX_CLOSING_RE.sub("", heading_text)
             if heading_text and not masked.contains(match.start(1)):
                 headings.append(Heading(len(match.group(1)), heading_text,
                                         lines.line_of(match.start(1))))

@@ -58,7 +58,7 @@ _FIXABLE_KINDS = (LinkKind.WIKILINK, LinkKind.EMBED, LinkKind.FRONTMATTER)
 def check(note: NoteRecord, index: VaultIndex,
           source: ParsedNote | None = None) -> Iterator[Problem]:
     pairs = ([(link, index.resolve(note, link)) for link in source.links]
-             if source is not None else index.resolutions(note))
+             if source is not None else index.link_issues(note))
     for link, resolution in pairs:
         if resolution.status is not Status.MISSING_NOTE or "/" in link.target:
             continue

@@ -44,7 +44,7 @@ SCOPE = "vault"
 
 
 def check(note: NoteRecord, index: VaultIndex, source: object = None) -> Iterator[Problem]:
-    for link, resolution in index.resolutions(note):
+    for link, resolution in index.link_issues(note):
         if resolution.candidates and resolution.target:
             others = ", ".join(path for path in resolution.candidates
                                if path != resolution.target)

@@ -41,7 +41,7 @@ SCOPE = "vault"
 
 
 def check(note: NoteRecord, index: VaultIndex, source: object = None) -> Iterator[Problem]:
-    for link, resolution in index.resolutions(note):
+    for link, resolution in index.link_issues(note):
         if resolution.status is Status.MISSING_BLOCK and resolution.target:
             where = "this note" if resolution.target == note.path else \
                 repr(index.display_name(resolution.target))

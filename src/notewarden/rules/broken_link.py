@@ -45,7 +45,7 @@ SCOPE = "vault"
 
 
 def check(note: NoteRecord, index: VaultIndex, source: object = None) -> Iterator[Problem]:
-    for link, resolution in index.resolutions(note):
+    for link, resolution in index.link_issues(note):
         if resolution.status is not Status.MISSING_NOTE:
             continue
         owners = index.alias_owners.get(normalize_name(link.target), [])

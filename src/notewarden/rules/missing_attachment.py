@@ -42,7 +42,7 @@ SCOPE = "vault"
 
 def check(note: NoteRecord, index: VaultIndex, source: object = None) -> Iterator[Problem]:
     hint = _where_attachments_go(index, note.path)
-    for link, resolution in index.resolutions(note):
+    for link, resolution in index.link_issues(note):
         if resolution.status is Status.MISSING_ATTACHMENT:
             yield Problem(link.line, link.column,
                           f"{shown(link)}: no file named {link.target!r} in the vault{hint}")

@@ -47,16 +47,19 @@ SCOPE = "note"
 # and a continuation byte, each read as a character), so lines without such a pair cannot
 # hold it. This screen is a necessary condition only; ftfy makes the call.
 _SCREEN_RE = re.compile(r"[^\x00-\x7f]{2}")
-# The same test on the UTF-8 bytes, where it is twice as fast: two adjacent non-ASCII
-# characters are exactly a continuation byte followed by a lead byte.
-_BYTES_SCREEN_RE = re.compile(rb"[\x80-\xbf][\xc0-\xff]")
+# The same test on the UTF-8 bytes: two adjacent non-ASCII characters are exactly a
+# continuation byte followed by a lead byte. Mapping every byte to its class (ASCII `a`,
+# continuation `c`, lead `l`) and looking for "cl" does it in two C loops, three times
+# faster than a regex whose first item is a character class (no literal to skip to).
+_BYTE_CLASSES = bytes(0x61 if byte < 0x80 else 0x63 if byte < 0xC0 else 0x6C
+                      for byte in range(256))
 _WINDOW = 12
 
 
 def flagged_lines(note: ParsedNote) -> Iterator[tuple[int, int, int, str]]:
     """(line number, start offset, column, line text) for each line ftfy calls mojibake."""
     text = note.text
-    if not note.readable or text.isascii() or _BYTES_SCREEN_RE.search(note.raw) is None:
+    if not note.readable or text.isascii() or b"cl" not in note.raw.translate(_BYTE_CLASSES):
         return
     badness_re = _badness_re()
     starts = note.lines.starts
