@@ -181,5 +181,57 @@ def _build_validator(document: Any, base_uri: str) -> Any:
     cls = validator_for(document, default=Draft202012Validator)
     if isinstance(document, dict) and "$id" not in document:
         document = {"$id": base_uri, **document}
-    return cls(document, format_checker=cls.FORMAT_CHECKER,
-               registry=Registry(retrieve=retrieve))  # type: ignore[call-arg]
+    return _with_leaf_shortcut(cls)(document, format_checker=cls.FORMAT_CHECKER,
+                                    registry=Registry(retrieve=retrieve))  # type: ignore[call-arg]
+
+
+# Keywords that judge a value by itself and their own argument, never by the schema around
+# them or by descending further; the others (annotations) are ignored by validation.
+_LEAF_KEYWORDS = frozenset({
+    "type", "enum", "const", "format", "pattern", "minLength", "maxLength", "minimum",
+    "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
+    "title", "description", "$comment", "default", "examples", "deprecated", "readOnly",
+    "writeOnly",
+})
+
+
+def _with_leaf_shortcut(cls: Any) -> Any:
+    """The validator class with a shortcut for the common case of front-matter: a property
+    (or array item) whose subschema holds only leaf keywords, and whose value passes them.
+
+    jsonschema validates every property by descending into its subschema, which builds a
+    new validator and resolver scope each time: three quarters of a note's validation.
+    Leaf keywords need neither, so they run here on the parent validator, with jsonschema's
+    own keyword functions. Anything else, and any value that fails, takes jsonschema's
+    usual path, so the errors reported (and their paths) are exactly jsonschema's."""
+    from jsonschema.validators import extend
+
+    keywords = cls.VALIDATORS
+    properties, items = keywords["properties"], keywords["items"]
+
+    def passes(validator: Any, subschema: Any, value: Any) -> bool:
+        if type(subschema) is not dict or not subschema.keys() <= _LEAF_KEYWORDS:
+            return False
+        for keyword, argument in subschema.items():
+            check = keywords.get(keyword)
+            if check is not None:
+                errors = check(validator, argument, value, subschema)
+                if errors is not None and next(iter(errors), None) is not None:
+                    return False
+        return True
+
+    def leaf_properties(validator: Any, declared: Any, instance: Any, schema: Any) -> Any:
+        if not validator.is_type(instance, "object"):
+            return
+        failing = {name: subschema for name, subschema in declared.items()
+                   if name in instance and not passes(validator, subschema, instance[name])}
+        if failing:
+            yield from properties(validator, failing, instance, schema)
+
+    def leaf_items(validator: Any, each: Any, instance: Any, schema: Any) -> Any:
+        if validator.is_type(instance, "array") and "prefixItems" not in schema \
+                and all(passes(validator, each, item) for item in instance):
+            return
+        yield from items(validator, each, instance, schema)
+
+    return extend(cls, {"properties": leaf_properties, "items": leaf_items})

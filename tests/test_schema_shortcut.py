@@ -1,0 +1,131 @@
+"""The leaf-keyword shortcut in notewarden's validators (schemas._with_leaf_shortcut) must
+report exactly what plain jsonschema reports: same messages, same paths, same order once
+sorted, for valid and invalid values alike, on every draft notewarden accepts."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+from jsonschema.validators import validator_for
+
+from notewarden.schemas import _build_validator
+
+LEAVES: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": ["id", "status"],
+    "properties": {
+        "id": {"type": "string", "pattern": "^SRC-[0-9]{4}$", "description": "the id"},
+        "status": {"enum": ["draft", "done"]},
+        "rating": {"type": "integer", "minimum": 1, "maximum": 5},
+        "ratio": {"type": "number", "exclusiveMaximum": 1, "multipleOf": 0.25},
+        "created": {"type": "string", "format": "date"},
+        "url": {"type": "string", "format": "uri"},
+        "title": {"type": "string", "minLength": 1, "maxLength": 10},
+        "kind": {"const": "video"},
+        "tags": {"type": "array", "items": {"type": "string", "pattern": "^[a-z/-]+$"}},
+        "pair": {"type": "array", "prefixItems": [{"type": "string"}],
+                 "items": {"type": "integer"}},
+        "nested": {"type": "object", "properties": {"when": {"format": "date"}},
+                   "additionalProperties": False},
+        "either": {"anyOf": [{"type": "string", "minLength": 3}, {"type": "integer"}]},
+        "any": True,
+        "never": False,
+        "ref": {"$ref": "#/$defs/short"},
+    },
+    "$defs": {"short": {"type": "string", "maxLength": 3}},
+    "unevaluatedProperties": {"type": ["string", "integer", "boolean", "null", "array",
+                                       "object", "number"]},
+}
+
+DRAFT7: dict[str, Any] = {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "type": "object",
+    "properties": {
+        "tags": {"type": "array", "items": {"type": "string", "maxLength": 4}},
+        "tuple": {"type": "array", "items": [{"type": "string"}, {"type": "integer"}],
+                  "additionalItems": False},
+        "created": {"type": "string", "format": "date"},
+    },
+}
+
+INSTANCES: list[dict[str, Any]] = [
+    {"id": "SRC-0001", "status": "done"},
+    {"id": "SRC-1", "status": "wip", "rating": 9, "ratio": 1.1, "created": "last spring"},
+    {"id": 7, "status": None, "rating": 2.5, "ratio": 0.3, "created": "2025-02-30"},
+    {"id": "SRC-0002", "status": "draft", "created": "2025-12-23", "url": "not a uri",
+     "title": "", "kind": "audio"},
+    {"id": "SRC-0003", "status": "done", "title": "far too long a title", "kind": "video",
+     "url": "https://example.com/x"},
+    {"status": "done", "tags": ["ok", "Not OK", 3], "pair": ["a", 1, "b"]},
+    {"id": "SRC-0004", "status": "done", "tags": [], "pair": [1, "x"],
+     "nested": {"when": "soon", "extra": 1}},
+    {"id": "SRC-0005", "status": "done", "either": "ab", "never": 1, "ref": "long"},
+    {"id": "SRC-0006", "status": "done", "either": 4, "any": {"x": [1]}, "ref": "ok",
+     "rating": True, "other": "fine"},
+    {"id": "SRC-0007", "status": "done", "rating": 5, "ratio": 0.75, "tags": ["a/b", "c-d"]},
+    {"tags": "not a list", "title": 12, "created": "2025-12-23T10:00:00"},
+]
+
+DRAFT7_INSTANCES: list[dict[str, Any]] = [
+    {"tags": ["ok", "far too long"], "tuple": ["a", 1], "created": "2025-01-01"},
+    {"tags": ["a", 1], "tuple": [1, "a", "extra"], "created": "yesterday"},
+    {"tags": [], "tuple": []},
+]
+
+
+def _errors(validator: Any, instance: Any) -> list[tuple[str, list[Any], list[Any]]]:
+    return sorted(((error.message, list(error.absolute_path), list(error.absolute_schema_path))
+                   for error in validator.iter_errors(instance)), key=repr)
+
+
+def _plain(document: dict[str, Any]) -> Any:
+    cls = validator_for(document, default=Draft202012Validator)
+    return cls(document, format_checker=cls.FORMAT_CHECKER)
+
+
+@pytest.mark.parametrize(("document", "instances"), [(LEAVES, INSTANCES),
+                                                     (DRAFT7, DRAFT7_INSTANCES)])
+def test_the_shortcut_reports_exactly_what_jsonschema_reports(
+        document: dict[str, Any], instances: list[dict[str, Any]]) -> None:
+    ours = _build_validator(document, "file:///vault/_schemas/test.schema.json")
+    plain = _plain(document)
+    assert type(ours) is not type(plain)  # the shortcut is really in use
+    for instance in instances:
+        assert _errors(ours, instance) == _errors(plain, instance), instance
+        assert ours.is_valid(instance) == plain.is_valid(instance)
+
+
+def test_valid_leaf_properties_never_descend(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The point of the shortcut: a note whose properties all pass their leaf subschemas is
+    validated without jsonschema building a validator per property."""
+    document = {key: value for key, value in LEAVES.items() if key != "unevaluatedProperties"}
+    ours = _build_validator(document, "file:///vault/_schemas/test.schema.json")
+    descents: list[Any] = []
+    original = type(ours).descend
+
+    def counting(self: Any, *args: Any, **kwargs: Any) -> Any:
+        descents.append(args)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(ours), "descend", counting)
+    good = {"id": "SRC-0001", "status": "done", "rating": 3, "created": "2025-12-23",
+            "tags": ["a", "b/c"], "title": "Short"}
+    assert _errors(ours, good) == []
+    # `tags` is an array with `items`, not a leaf: it descends once, its items do not.
+    assert [schema for _value, schema, *_rest in descents] == [document["properties"]["tags"]]
+    descents.clear()
+    assert _errors(ours, {**good, "tags": [], "rating": 7}) != []
+    # Only the failing property takes jsonschema's usual path.
+    assert sorted(map(repr, (value for value, *_rest in descents))) == ["7", "[]"]
+
+
+def test_a_yaml_date_value_is_still_checked_as_jsonschema_would() -> None:
+    """Front-matter values reach the validator JSON-compatible (dates as ISO strings); a
+    non-string slipping through must fail `type: string` in both paths alike."""
+    ours = _build_validator(LEAVES, "file:///vault/_schemas/test.schema.json")
+    instance = {"id": "SRC-0001", "status": "done", "created": datetime.date(2025, 1, 1)}
+    assert _errors(ours, instance) == _errors(_plain(LEAVES), instance)
