@@ -78,52 +78,63 @@ class _NeedsFullConstructor(Exception):
     pass
 
 
+_ScalarNode = yaml.ScalarNode
+
+
 def _build(node: yaml.Node, memo: dict[int, Any]) -> Any:
     """Turn a composed node into Python objects, as SafeConstructor would for the plain
     YAML that front-matter is (strings, numbers, booleans, nulls, lists, maps), but without
     its per-node overhead. Anything else (explicit tags, merge keys, complex keys) raises
-    _NeedsFullConstructor and the document goes through PyYAML's constructor instead."""
+    _NeedsFullConstructor and the document goes through PyYAML's constructor instead.
+
+    Strings, most of any front-matter, are taken inline without a call. Containers are
+    memoised by node, so an alias (`*name`) shares the object as PyYAML's would."""
+    if isinstance(node, _ScalarNode):
+        return _scalar(node)
     key = id(node)
-    if key in memo:  # an alias: share the object, as PyYAML does
+    if key in memo:
         return memo[key]
     tag = node.tag
-    if isinstance(node, yaml.ScalarNode):
-        value = node.value
-        if tag == _STR:
-            result: Any = value
-        elif tag == _NULL:
-            result = None
-        elif tag == _BOOL:
-            result = value in ("true", "True", "TRUE")
-        elif tag == _INT:
-            result = int(value[2:], 8 if value[1] == "o" else 16) \
-                if value[:2] in ("0o", "0x") else int(value, 10)
-        elif tag == _FLOAT:
-            lowered = value.lower()
-            if lowered.endswith(".inf"):
-                result = float("-inf") if lowered.startswith("-") else float("inf")
-            elif lowered.endswith(".nan"):
-                result = float("nan")
-            else:
-                result = float(value)
-        else:
-            raise _NeedsFullConstructor
-    elif isinstance(node, yaml.SequenceNode) and tag == _SEQ:
+    result: Any
+    if isinstance(node, yaml.SequenceNode) and tag == _SEQ:
         result = memo[key] = []
-        result.extend(_build(child, memo) for child in node.value)
+        for child in node.value:
+            result.append(child.value if child.__class__ is _ScalarNode and child.tag == _STR
+                          else _build(child, memo))
     elif isinstance(node, yaml.MappingNode) and tag == _MAP:
         result = memo[key] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+            # JSON Schema needs string keys: a document with others (numbers, nulls,
+            # explicitly tagged keys) goes through PyYAML and is converted later.
+            if key_node.__class__ is not _ScalarNode or key_node.tag != _STR:
                 raise _NeedsFullConstructor
-            mapping_key = _build(key_node, memo)
-            if not isinstance(mapping_key, str):
-                raise _NeedsFullConstructor  # JSON Schema needs string keys: convert later
-            result[mapping_key] = _build(value_node, memo)
+            result[key_node.value] = (
+                value_node.value if value_node.__class__ is _ScalarNode
+                and value_node.tag == _STR else _build(value_node, memo))
     else:
         raise _NeedsFullConstructor
-    memo[key] = result
     return result
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    tag, value = node.tag, node.value
+    if tag == _STR:
+        return value
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return value in ("true", "True", "TRUE")
+    if tag == _INT:
+        return int(value[2:], 8 if value[1] == "o" else 16) \
+            if value[:2] in ("0o", "0x") else int(value, 10)
+    if tag == _FLOAT:
+        lowered = value.lower()
+        if lowered.endswith(".inf"):
+            return float("-inf") if lowered.startswith("-") else float("inf")
+        if lowered.endswith(".nan"):
+            return float("nan")
+        return float(value)
+    raise _NeedsFullConstructor
 
 
 @dataclass(frozen=True, slots=True)
