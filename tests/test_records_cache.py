@@ -4,8 +4,13 @@ what a run after a small change reads, and that it reads the same answers."""
 from __future__ import annotations
 
 import os
+import sys
+import threading
 from pathlib import Path
 
+import pytest
+
+from notewarden import cache
 from notewarden.engine import Vault, run_check
 from notewarden.index import Records, build_index, git_blob_id, load_store
 from tests.helpers import make_vault
@@ -119,3 +124,49 @@ def test_backlinks_findings_follow_edits_and_the_cache_knows_which_notes_have_bl
     assert index.records.has_backlinks_block("Hub.md")
     assert not index.records.has_backlinks_block("Beta.md")
     assert unpickled(index.records) == set()
+
+
+def test_a_check_returns_only_once_the_records_cache_is_written(tmp_path: Path) -> None:
+    """run_check writes the records cache in a forked child while the link rules run; by
+    the time it returns the child is gone and the cache is whole."""
+    root = make_vault(tmp_path / "vault", NOTES)
+    had_children = not _no_children()  # another test's, say: then this cannot be told
+    run_check([root])
+    assert had_children or _no_children()  # none left behind, running or unreaped
+    vault, _ = Vault.open([root])
+    store = load_store(root, vault.schemas)
+    assert store is not None and set(store.meta) == set(NOTES)
+    assert [entry.name for entry in (root / ".notewarden-cache").iterdir()
+            if entry.name.endswith(".tmp")] == []
+
+
+def _no_children() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks only on Linux")
+def test_the_records_cache_is_written_by_a_child_process_only_when_that_is_safe(
+        tmp_path: Path) -> None:
+    marker = tmp_path / "writer"
+
+    def write() -> None:
+        marker.write_text(str(os.getpid()), encoding="utf-8")
+
+    pid = cache.write_in_background(write)
+    assert pid is not None and pid != os.getpid()
+    cache.wait_for(pid)
+    assert marker.read_text(encoding="utf-8") == str(pid)
+    # With another thread running a fork would copy it mid-flight: nothing is started,
+    # and the caller writes the cache itself.
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert cache.write_in_background(write) is None
+    finally:
+        release.set()
+        other.join()

@@ -11,9 +11,10 @@ changes, since cached findings depend on them. A read-only vault simply goes unc
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -96,3 +97,36 @@ def load_with_sections(root: Path, name: str, salt: str) -> tuple[Any, Sections]
     except Exception:  # missing, truncated, garbage or from another version: start over
         return None
     return payload, Sections(data, start, sizes)
+
+
+def write_in_background(write: Callable[[], None]) -> int | None:
+    """Call `write` in a forked child and return its process id, or return None (having
+    done nothing) where that is not safe: off Linux, or with other threads running, which
+    a fork would copy mid-flight. The caller must `wait_for` the child before it exits.
+
+    A cold check of 10,000 notes spends 0.2-0.3 s writing the records cache, while its
+    link rules keep one core busy and leave the other idle: the child uses that one."""
+    import sys
+    import threading
+
+    if not sys.platform.startswith("linux") or threading.active_count() != 1:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:  # the child: write, then leave at once (no atexit, no stdio flush)
+        code = 1
+        try:
+            write()
+            code = 0
+        finally:
+            os._exit(code)
+    return pid
+
+
+def wait_for(pid: int | None) -> None:
+    """Wait for a child started by write_in_background (None: nothing to wait for)."""
+    if pid is not None:
+        with contextlib.suppress(ChildProcessError):  # already reaped
+            os.waitpid(pid, 0)

@@ -444,13 +444,16 @@ class Records(Mapping[str, NoteRecord]):
 def build_index(config: Config, schemas: SchemaSet, *, use_cache: bool = True,
                 jobs: int | None = None, overlay: dict[str, bytes] | None = None,
                 walked: tuple[list[VaultFile], list[WalkProblem]] | None = None,
-                store: RecordStore | None = None, save: bool = True) -> VaultIndex:
+                store: RecordStore | None = None, save: bool = True,
+                save_in_background: bool = False) -> VaultIndex:
     """Index every note in the vault, re-parsing only what changed since the cache.
 
     `overlay` holds in-memory contents that replace files on disk (fixes not yet written,
     staged contents); those notes are parsed from memory and never cached. `walked` is the
     result of `walk_vault` when the caller already has it; `store` the records cache when
-    the caller already loaded it. `save` False leaves the cache as it is.
+    the caller already loaded it. `save` False leaves the cache as it is;
+    `save_in_background` writes it in a child process where that is safe, and then the
+    caller must call `index.finish_saving()` before exiting.
     """
     root = config.root
     files, walk_problems = walked if walked is not None else walk_vault(root)
@@ -493,11 +496,18 @@ def build_index(config: Config, schemas: SchemaSet, *, use_cache: bool = True,
         else:
             for blob in parse_files(root, stale, schemas, jobs):
                 records.add(pickle.loads(blob), blob)
+    saving = None
     if use_cache and save and (stale or records.changed_since_store):
         with phase("save records cache"):
-            records.save(root, schemas, leave_out=overlay)
+            def write() -> None:
+                records.save(root, schemas, leave_out=overlay)
+
+            saving = cache.write_in_background(write) if save_in_background else None
+            if saving is None:
+                write()
     with phase("build name index"):
         index = VaultIndex(root, records, attachments)
+    index.saving = saving
     index.new_link_format = config.new_link_format
     index.config = config
     index.walk_problems = [(p.path, p.message) for p in walk_problems]
@@ -531,6 +541,7 @@ class VaultIndex:
         self.records = records if isinstance(records, Records) else Records(records)
         self.attachments = set(attachments)
         self.walk_problems: list[tuple[str, str]] = []
+        self.saving: int | None = None  # the process writing the records cache, if any
         self.new_link_format = "shortest"  # Obsidian's setting, from .obsidian/app.json
         self.config: Config | None = None
         # What the last build changed: notes parsed anew, and the records they replaced.
@@ -577,6 +588,11 @@ class VaultIndex:
         self._backlinks = None
         self._property_links = None
         return self
+
+    def finish_saving(self) -> None:
+        """Wait until the records cache is written (see build_index)."""
+        cache.wait_for(self.saving)
+        self.saving = None
 
     def _index_aliases(self) -> None:
         owners_by_alias: dict[str, list[str]] = {}

@@ -266,7 +266,7 @@ class Session:
         for path in removed:
             self.vault_results.pop(path, None)
         in_scope = [path for path in dirty if self.scope.includes(path)]
-        self.vault_results.update(all_vault_problems(self.index, in_scope, jobs=1))
+        self.vault_results.update(all_vault_problems(self.index, in_scope))
         wide = [rule for rule in VAULT_RULES if rule.vault_wide]
         if wide and (changed or removed):
             only_wide = Selection({rule.name: rule.severity for rule in wide})

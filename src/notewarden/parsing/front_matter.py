@@ -72,6 +72,13 @@ def _resolve(self: Yaml12Loader, kind: type, value: str, implicit: tuple[bool, b
 
 
 Yaml12Loader.resolve = _resolve  # type: ignore[assignment,method-assign]
+# libyaml also calls descend_resolver(parent, index) and ascend_resolver() around every
+# node, for PyYAML's path resolvers, which this loader has none of: there they only return.
+# Built-ins that accept those arguments and do nothing useful cost a fifth as much as those
+# Python methods (a tenth of reading a note's front-matter). Nothing reads the results.
+Yaml12Loader.descend_resolver = slice  # type: ignore[assignment,method-assign]
+Yaml12Loader.ascend_resolver = tuple  # type: ignore[assignment,method-assign]
+assert not Yaml12Loader.yaml_path_resolvers
 
 
 class _NeedsFullConstructor(Exception):
