@@ -120,7 +120,7 @@ def record_from(note: ParsedNote, file: VaultFile,
         # map() over lists rather than generator expressions: this runs for every note.
         heading_keys=frozenset(map(heading_key, [heading.text for heading in note.headings])),
         block_ids=frozenset(map(str.lower, note.block_ids)),
-        links=tuple(note.links),
+        link_rows=tuple(map(tuple, note.links)),
         link_keys=frozenset(map(link_key, [link.target for link in note.links if link.target])),
         tags=tuple(note.tags),
         # Fixes are rebuilt from fresh bytes when fixing; the cache keeps only the flag.
@@ -734,12 +734,13 @@ class VaultIndex:
             # with one dictionary lookup, as `locate` would find them.
             cached = []
             memo = self._resolved
-            for link in source.links:
-                linkpath = link.target
-                if not link.subpath and linkpath and linkpath[0] not in "./":
+            for row in source.link_rows:  # Link's fields: (kind, target, subpath, ...)
+                linkpath = row[1]
+                if not row[2] and linkpath and linkpath[0] not in "./":
                     hit = memo.get(linkpath)
                     if hit is not None and hit[1] and len(hit[0]) == 1:
                         continue
+                link = Link._make(row)
                 resolution = self.resolve(source, link)
                 if resolution.status is not Status.OK or resolution.candidates:
                     cached.append((link, resolution))

@@ -5,9 +5,11 @@ files -> NoteRecord (index) -> Problem (rules) -> Finding (engine) -> Fix/Edit -
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import NamedTuple
+from functools import partial
+from typing import Any, NamedTuple
 
 
 class Severity(StrEnum):
@@ -107,6 +109,10 @@ class Link(NamedTuple):
     prop: str = ""  # for front-matter links: the top-level property holding the link
 
 
+# A Link from a tuple of its fields, without Link.__new__'s Python-level call.
+_make_link: Callable[[tuple[Any, ...]], Link] = partial(tuple.__new__, Link)  # type: ignore[assignment]
+
+
 class Heading(NamedTuple):
     level: int
     text: str
@@ -128,7 +134,9 @@ class NoteRecord(NamedTuple):
     aliases: tuple[str, ...]
     heading_keys: frozenset[str]  # headings, normalised as Obsidian compares them
     block_ids: frozenset[str]
-    links: tuple[Link, ...]
+    # Each link as a plain tuple of Link's fields: pickled and unpickled in C, three times
+    # faster than Link objects, for the 125,000 links of a 10,000-note vault. See `links`.
+    link_rows: tuple[tuple[Any, ...], ...]
     link_keys: frozenset[str]  # normalised last path part of every link target
     tags: tuple[str, ...]
     problems: tuple[tuple[str, Problem], ...]
@@ -140,6 +148,11 @@ class NoteRecord(NamedTuple):
     # trust a cached record for a file the git index holds, without reading the file.
     blob_id: str | None = None
     front_matter_digest: str | None = None  # see ParsedNote.front_matter_digest
+
+    @property
+    def links(self) -> tuple[Link, ...]:
+        """The note's links, made from link_rows on every call (keep the result)."""
+        return tuple(map(_make_link, self.link_rows))
 
 
 class BacklinksBlock(NamedTuple):
