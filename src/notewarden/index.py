@@ -145,11 +145,14 @@ def git_blob_id(data: bytes) -> str:
 
 
 def _property_lines(note: ParsedNote) -> dict[str, int]:
+    from yaml import ScalarNode  # loaded already: the note was just parsed
+
     node = note.front_matter.node if note.front_matter else None
     if node is None or note.block is None or not hasattr(node, "value"):
         return {}
-    return {str(key.value): note.block.first_line + key.start_mark.line
-            for key, _value in node.value if hasattr(key, "value")}
+    first_line = note.block.first_line
+    return {key.value if key.__class__ is ScalarNode else str(key.value):
+            first_line + key.start_mark.line for key, _value in node.value}
 
 
 @lru_cache(maxsize=65536)

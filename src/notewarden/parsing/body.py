@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
+from functools import partial
 from itertools import accumulate
+from typing import Any
 from urllib.parse import unquote
 
 from notewarden.model import ALL_RULES_MARK, BacklinksBlock, Heading, Link, LinkKind
@@ -63,6 +66,12 @@ _TAG_BLOCKERS = frozenset("/#&[]")
 _SUPPRESS_RE = re.compile(
     r"%%[ \t]*notewarden:[ \t]*(ignore-file|ignore)\b([^%\n]*)%%", re.IGNORECASE
 )
+
+
+# Link and Heading from a tuple of their fields, without their Python-level __new__: the
+# scanners make a dozen of each per note.
+_new_link: Callable[[tuple[Any, ...]], Link] = partial(tuple.__new__, Link)  # type: ignore[assignment]
+_new_heading: Callable[[tuple[Any, ...]], Heading] = partial(tuple.__new__, Heading)  # type: ignore[assignment]
 
 
 class LineIndex:
@@ -202,8 +211,8 @@ def find_wikilinks(
         else:
             kind = kind_override or LinkKind.WIKILINK
         line = bisect_right(line_starts, at)
-        links.append(Link(kind, target, subpath, display, line, at - line_starts[line - 1] + 1,
-                          at, match.end()))
+        links.append(_new_link((kind, target, subpath, display, line,
+                                at - line_starts[line - 1] + 1, at, match.end(), "")))
     return links
 
 
@@ -242,13 +251,22 @@ def find_headings(text: str, start: int, lines: LineIndex, masked: MaskedSpans) 
     if "#" in text:
         first = _ATX_FIRST_RE.match(text, start)
         matches = ([first] if first else []) + list(_ATX_RE.finditer(text, start))
+        # Inlined as in find_wikilinks: MaskedSpans.contains and LineIndex.line_of.
+        mask_starts, mask_ends, line_starts = masked.starts, masked.ends, lines.starts
         for match in matches:
             heading_text = match.group(2)
             if heading_text[-1:] in _MAY_CLOSE:  # else the closing regex can only match ""
                 heading_text = _ATX_CLOSING_RE.sub("", heading_text)
-            if heading_text and not masked.contains(match.start(1)):
-                headings.append(Heading(len(match.group(1)), heading_text,
-                                        lines.line_of(match.start(1))))
+            if not heading_text:
+                continue
+            at = match.start(1)
+            if mask_starts:
+                i = bisect_right(mask_starts, at) - 1
+                if i >= 0 and at < mask_ends[i]:
+                    continue
+            hashes = match.group(1)
+            headings.append(_new_heading((len(hashes), heading_text,
+                                          bisect_right(line_starts, at))))
     if "\n=" in text or "\n-" in text or "\n " in text:
         setext = False
         for match in _SETEXT_UNDERLINE_RE.finditer(text, max(start - 1, 0)):

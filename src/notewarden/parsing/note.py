@@ -20,6 +20,10 @@ BOM = "\ufeff"
 _FM_LINK_RE = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
 
 
+_NO_LINES = body.LineIndex("")
+_NOTHING_MASKED = body.MaskedSpans("")
+
+
 @dataclass(slots=True)
 class ParsedNote:
     """A note's text and everything found in it. Rules read this; they never read files."""
@@ -36,8 +40,8 @@ class ParsedNote:
     front_matter_unclosed: bool = False
     front_matter: ParsedFrontMatter | None = None
     body_start: int = 0  # character offset where the Markdown body starts
-    lines: body.LineIndex = field(default_factory=lambda: body.LineIndex(""))
-    masked: body.MaskedSpans = field(default_factory=lambda: body.MaskedSpans(""))
+    lines: body.LineIndex = _NO_LINES  # shared empties, replaced as the note is scanned
+    masked: body.MaskedSpans = _NOTHING_MASKED
     links: list[Link] = field(default_factory=list)
     headings: list[Heading] = field(default_factory=list)
     block_ids: list[str] = field(default_factory=list)
