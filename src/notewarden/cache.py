@@ -21,7 +21,7 @@ from typing import Any
 from notewarden import __version__
 
 CACHE_DIR = ".notewarden-cache"
-_FORMAT = 8  # bump when a cached record changes shape
+_FORMAT = 9  # bump when a cached record changes shape
 
 
 def _key(salt: str) -> str:

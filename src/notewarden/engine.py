@@ -281,7 +281,7 @@ def _check_pending(vault: Vault, scope: Scope, selection: Selection, pending: Pe
 
 def _links_to(index: VaultIndex, finding: Finding, keys: frozenset[str]) -> bool:
     """Is this finding about a link whose target is one of `keys` (a removed note)?"""
-    from notewarden.index import link_key
+    from notewarden.names import link_key
 
     if finding.rule not in LINK_RULES:
         return False

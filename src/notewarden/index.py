@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from notewarden import cache
 from notewarden.config import Config
 from notewarden.model import Heading, Link, LinkKind, NoteRecord, Problem, Resolution, Status
-from notewarden.names import normalize_name
+from notewarden.names import normalize_name, strip_md
 from notewarden.schemas import SchemaSet
 from notewarden.timings import phase
 from notewarden.vault import VaultFile, WalkProblem, walk_vault
@@ -121,7 +121,6 @@ def record_from(note: ParsedNote, file: VaultFile,
         heading_keys=frozenset(map(heading_key, [heading.text for heading in note.headings])),
         block_ids=frozenset(map(str.lower, note.block_ids)),
         link_rows=tuple(map(tuple, note.links)),
-        link_keys=frozenset(map(link_key, [link.target for link in note.links if link.target])),
         tags=tuple(note.tags),
         # Fixes are rebuilt from fresh bytes when fixing; the cache keeps only the flag.
         problems=tuple(
@@ -153,15 +152,6 @@ def _property_lines(note: ParsedNote) -> dict[str, int]:
     first_line = note.block.first_line
     return {key.value if key.__class__ is ScalarNode else str(key.value):
             first_line + key.start_mark.line for key, _value in node.value}
-
-
-@lru_cache(maxsize=65536)
-def link_key(target: str) -> str:
-    """The part of a link target that names a file: `../Folder/Note.md` -> `note`.
-
-    A note's findings about its links can only change when a file with this key appears,
-    disappears or changes, which is what makes incremental re-checking possible."""
-    return strip_md(normalize_name(target.strip()).rsplit("/", 1)[-1])
 
 
 def note_key(path: str) -> str:
@@ -529,10 +519,6 @@ _HEADING_PUNCTUATION = str.maketrans({ch: " " for ch in "!\"#$%&()*+,.:;<=>?@^`{
 def heading_key(text: str) -> str:
     """How Obsidian compares headings: punctuation to spaces, whitespace collapsed, lowercase."""
     return " ".join(normalize_name(text).translate(_HEADING_PUNCTUATION).split())
-
-
-def strip_md(path: str) -> str:
-    return path[:-3] if path.lower().endswith(".md") else path
 
 
 class VaultIndex:

@@ -11,6 +11,8 @@ from enum import StrEnum
 from functools import partial
 from typing import Any, NamedTuple
 
+from notewarden.names import link_key
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -137,7 +139,6 @@ class NoteRecord(NamedTuple):
     # Each link as a plain tuple of Link's fields: pickled and unpickled in C, three times
     # faster than Link objects, for the 125,000 links of a 10,000-note vault. See `links`.
     link_rows: tuple[tuple[Any, ...], ...]
-    link_keys: frozenset[str]  # normalised last path part of every link target
     tags: tuple[str, ...]
     problems: tuple[tuple[str, Problem], ...]
     suppressed_lines: dict[int, frozenset[str]]  # line -> rule names ("*": every rule)
@@ -153,6 +154,13 @@ class NoteRecord(NamedTuple):
     def links(self) -> tuple[Link, ...]:
         """The note's links, made from link_rows on every call (keep the result)."""
         return tuple(map(_make_link, self.link_rows))
+
+    @property
+    def link_keys(self) -> frozenset[str]:
+        """The normalised last path part of every link target (see names.link_key): what
+        incremental re-checks match changed names against. Derived on each call rather
+        than stored, since only those re-checks and the cache writer ask."""
+        return frozenset(map(link_key, [row[1] for row in self.link_rows if row[1]]))
 
 
 class BacklinksBlock(NamedTuple):

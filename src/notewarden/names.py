@@ -4,6 +4,7 @@ importing the parser."""
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 
 def normalize_name(name: str) -> str:
@@ -11,6 +12,19 @@ def normalize_name(name: str) -> str:
     if not name.isascii():
         name = unicodedata.normalize("NFC", name)
     return name.lower()
+
+
+def strip_md(path: str) -> str:
+    return path[:-3] if path.lower().endswith(".md") else path
+
+
+@lru_cache(maxsize=65536)
+def link_key(target: str) -> str:
+    """The part of a link target that names a file: `../Folder/Note.md` -> `note`.
+
+    A note's findings about its links can only change when a file with this key appears,
+    disappears or changes, which is what makes incremental re-checking possible."""
+    return strip_md(normalize_name(target.strip()).rsplit("/", 1)[-1])
 
 
 def newline_of(text: str) -> str:

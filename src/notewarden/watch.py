@@ -43,7 +43,6 @@ from notewarden.index import (
     VaultIndex,
     affected_by,
     build_index,
-    link_key,
     note_key,
     read_note,
     record_from,
@@ -51,7 +50,7 @@ from notewarden.index import (
     strip_md,
 )
 from notewarden.model import Edit, Finding, LinkKind, NoteRecord
-from notewarden.names import normalize_name
+from notewarden.names import link_key, normalize_name
 from notewarden.parsing.note import ParsedNote, parse_note
 from notewarden.rules import VAULT_RULES
 from notewarden.rules.alias_link import link_text
