@@ -311,6 +311,9 @@ class Records(Mapping[str, NoteRecord]):
         self._records: dict[str, NoteRecord | None] = dict.fromkeys(cached)
         self._fresh: set[str] = set()  # paths whose record is not the store's
         self._pickled: dict[str, bytes] = {}  # pickled forms of fresh records, if known
+        # link_keys of fresh records, derived once: the watcher matches every save against
+        # them, and after a start without a cache every record is fresh.
+        self._link_keys: dict[str, frozenset[str]] = {}
         if fresh:
             self._records.update(fresh)
             self._fresh.update(fresh)
@@ -339,6 +342,7 @@ class Records(Mapping[str, NoteRecord]):
         """Add or replace a note's record (`pickled`: its pickled form, for the cache)."""
         self._records[record.path] = record
         self._fresh.add(record.path)
+        self._link_keys.pop(record.path, None)
         if pickled is not None:
             self._pickled[record.path] = pickled
         else:
@@ -373,10 +377,18 @@ class Records(Mapping[str, NoteRecord]):
             for key in keys:
                 found.update(path for path in self._store.linkers.get(key, ())
                              if path in self._records and path not in self._fresh)
-        records = self._records  # a fresh path's record is never None: no unpickling
         found.update(path for path in self._fresh
-                     if not records[path].link_keys.isdisjoint(keys))  # type: ignore[union-attr]
+                     if not self.fresh_link_keys(path).isdisjoint(keys))
         return found
+
+    def fresh_link_keys(self, path: str) -> frozenset[str]:
+        """A fresh record's link_keys, derived on first use and kept."""
+        keys = self._link_keys.get(path)
+        if keys is None:
+            record = self._records[path]  # a fresh path's record is never None
+            assert record is not None
+            keys = self._link_keys[path] = record.link_keys
+        return keys
 
     def updated(self, changed: Mapping[str, NoteRecord], removed: set[str]) -> Records:
         """A copy with some records replaced or added and some removed."""
@@ -386,10 +398,12 @@ class Records(Mapping[str, NoteRecord]):
         copy._records = dict(self._records)
         copy._fresh = set(self._fresh)
         copy._pickled = dict(self._pickled)
+        copy._link_keys = dict(self._link_keys)
         for path in removed:
             copy._records.pop(path, None)
             copy._fresh.discard(path)
             copy._pickled.pop(path, None)
+            copy._link_keys.pop(path, None)
         for record in changed.values():
             copy.add(record)
         return copy
@@ -413,7 +427,7 @@ class Records(Mapping[str, NoteRecord]):
                           record.backlinks_block is not None)
             pickled[path] = self._pickled.get(path) or pickle.dumps(
                 record, protocol=pickle.HIGHEST_PROTOCOL)
-            for key in record.link_keys:  # 125,000 keys in a cold run: kept tight
+            for key in self.fresh_link_keys(path):  # 125,000 keys in a cold run: kept tight
                 owners = linkers.get(key)
                 if owners is None:
                     linkers[key] = [path]
