@@ -698,10 +698,13 @@ class VaultIndex:
         ambiguous = candidates if len(candidates) > 1 and "/" not in link.target else ()
         if not is_note or not link.subpath:
             return Resolution(Status.OK, target, ambiguous)
+        return self._into_note(target, link.subpath, ambiguous)
+
+    def _into_note(self, target: str, subpath: str, ambiguous: tuple[str, ...]) -> Resolution:
+        """The resolution of a link to note `target` with a heading or block `subpath`."""
         record = self.records.get(target)
         if record is None or not record.readable:
             return Resolution(Status.OK, target, ambiguous)
-        subpath = link.subpath
         if subpath.startswith("^"):
             block = subpath[1:].strip()
             if block.lower() not in record.block_ids:
@@ -734,17 +737,24 @@ class VaultIndex:
         else:
             # A cold check comes here for all 125,000 links of 10,000 notes, nearly all of
             # them plain links to one note by a name seen before: those are passed over
-            # with one dictionary lookup, as `locate` would find them.
+            # with one dictionary lookup, as `locate` would find them (and a heading or
+            # block in that note is looked up directly).
             cached = []
             memo = self._resolved
             for row in source.link_rows:  # Link's fields: (kind, target, subpath, ...)
                 linkpath = row[1]
-                if not row[2] and linkpath and linkpath[0] not in "./":
+                resolution = None
+                if linkpath and linkpath[0] not in "./":
                     hit = memo.get(linkpath)
                     if hit is not None and hit[1] and len(hit[0]) == 1:
-                        continue
+                        if not row[2]:
+                            continue
+                        resolution = self._into_note(hit[0][0], row[2], ())
+                        if resolution.status is Status.OK:
+                            continue
                 link = Link._make(row)
-                resolution = self.resolve(source, link)
+                if resolution is None:
+                    resolution = self.resolve(source, link)
                 if resolution.status is not Status.OK or resolution.candidates:
                     cached.append((link, resolution))
         self._issues_by_note[source.path] = cached

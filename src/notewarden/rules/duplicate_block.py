@@ -152,9 +152,11 @@ def find_duplicates(note: ParsedNote) -> list[Duplicate]:
     if not note.readable or not note.text:
         return []
     # Cheap screen first: a duplicate needs at least MIN_LINES repeated non-blank lines.
-    stripped = [line.rstrip() for line in note.text[note.body_start :].splitlines()]
-    non_blank = [line for line in stripped if line]
-    if len(non_blank) - len(set(non_blank)) < MIN_LINES:
+    # (All in C: map, count and set, since this runs on every note.)
+    stripped = list(map(str.rstrip, note.text[note.body_start :].splitlines()))
+    blanks = stripped.count("")
+    distinct_non_blank = len(set(stripped)) - (1 if blanks else 0)
+    if len(stripped) - blanks - distinct_non_blank < MIN_LINES:
         return []
     lines = content_lines(note)
     occurrences: dict[str, list[int]] = {}
