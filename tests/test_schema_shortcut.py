@@ -129,3 +129,42 @@ def test_a_yaml_date_value_is_still_checked_as_jsonschema_would() -> None:
     ours = _build_validator(LEAVES, "file:///vault/_schemas/test.schema.json")
     instance = {"id": "SRC-0001", "status": "done", "created": datetime.date(2025, 1, 1)}
     assert _errors(ours, instance) == _errors(_plain(LEAVES), instance)
+
+
+DURATIONS = ["P3D", "PT1H30M", "P1Y2M", "P", "3 days", "PT", "P1W", "P0.5Y", "", 12]
+
+
+def test_duration_is_checked_as_jsonschema_checks_it_though_isoduration_loads_late() -> None:
+    """notewarden keeps isoduration (and the arrow library under it) from loading with
+    jsonschema, and registers jsonschema's own `duration` check to import it on first use:
+    verdicts must match jsonschema's, here run in an interpreter where isoduration loaded
+    first, as jsonschema expects."""
+    import json
+    import subprocess
+    import sys
+
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+              "properties": {"d": {"format": "duration"}}}
+    code = ("import isoduration, json, sys\n"
+            "from jsonschema import Draft202012Validator as V\n"
+            "schema, values = json.loads(sys.stdin.read())\n"
+            "v = V(schema, format_checker=V.FORMAT_CHECKER)\n"
+            "print(json.dumps([v.is_valid({'d': value}) for value in values]))\n")
+    expected = json.loads(subprocess.run(
+        [sys.executable, "-c", code], input=json.dumps([schema, DURATIONS]),
+        capture_output=True, text=True, check=True).stdout)
+    assert False in expected and True in expected
+    ours = _build_validator(schema, "file:///vault/_schemas/test.schema.json")
+    assert [ours.is_valid({"d": value}) for value in DURATIONS] == expected
+
+
+def test_importing_jsonschema_through_notewarden_leaves_isoduration_unloaded() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from notewarden.schemas import _build_validator\n"
+            "_build_validator({'type': 'object'}, 'file:///v/s.json')\n"
+            "assert 'arrow' not in sys.modules, 'arrow loaded'\n"
+            "assert sys.modules.get('isoduration') is None, 'isoduration loaded'\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
