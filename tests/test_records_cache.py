@@ -170,3 +170,16 @@ def test_the_records_cache_is_written_by_a_child_process_only_when_that_is_safe(
     finally:
         release.set()
         other.join()
+
+
+def test_a_cache_that_cannot_be_written_leaves_the_check_as_it_was(tmp_path: Path) -> None:
+    """The forked writer failing (here `.notewarden-cache` is a file, so no folder can be
+    made; on a read-only vault likewise) changes nothing for the check itself."""
+    root = make_vault(tmp_path / "vault", NOTES)
+    expected = [(f.path, f.line, f.rule) for f in run_check([root], use_cache=False).findings]
+    (root / ".notewarden-cache").write_text("not a folder\n", encoding="utf-8")
+    for _ in range(2):  # the second run finds no cache either, and says the same
+        result = run_check([root])
+        assert [(f.path, f.line, f.rule) for f in result.findings] == expected
+    assert (root / ".notewarden-cache").read_text(encoding="utf-8") == "not a folder\n"
+    assert expected  # the vault has findings to compare
