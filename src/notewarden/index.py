@@ -495,6 +495,9 @@ def build_index(config: Config, schemas: SchemaSet, *, use_cache: bool = True,
     if stale and store is None:
         schemas.check(config)  # a cache made with these schemas means they passed already
     records = Records(fresh, store, cached)
+    with phase("build name index"):
+        index = VaultIndex(root, records, attachments,
+                           note_paths=[*records, *(file.path for file in stale)])
     with phase(f"parse {len(stale)} notes"):
         if len(stale) < PARALLEL_THRESHOLD and store is not None:
             for file in stale:  # few: parsed here, reusing what the old record knows
@@ -502,11 +505,13 @@ def build_index(config: Config, schemas: SchemaSet, *, use_cache: bool = True,
                 records.add(parse_file(root, file, schemas, previous))
         else:
             for blob in parse_files(root, stale, schemas, jobs):
-                records.add(pickle.loads(blob), blob)
-    with phase("build name index"):
-        index = VaultIndex(root, records, attachments)
-    # After the name index: a forked writer makes the parent copy each page it then writes
-    # to (0.05 s more for building the index after the fork).
+                record = pickle.loads(blob)
+                records.add(record, blob)
+                index.screen_links(record)  # while the workers parse the rest
+    if stale:
+        index.all_records_in()
+    # After the index is complete: a forked writer makes the parent copy each page it then
+    # writes to.
     if use_cache and save and (stale or records.changed_since_store):
         with phase("save records cache"):
             def write() -> None:
@@ -539,7 +544,10 @@ class VaultIndex:
     """Notes and attachments by normalised name and path; resolves links as Obsidian does."""
 
     def __init__(self, root: Path, records: Mapping[str, NoteRecord],
-                 attachments: Iterable[str]) -> None:
+                 attachments: Iterable[str], note_paths: Iterable[str] | None = None) -> None:
+        """`note_paths`: every note's path, when `records` does not hold them all yet (see
+        build_index, which fills them in while `screen_links` runs on each new one; it then
+        calls `all_records_in`)."""
         self.root = root
         self.records = records if isinstance(records, Records) else Records(records)
         self.attachments = set(attachments)
@@ -561,10 +569,14 @@ class VaultIndex:
         self._resolved: dict[object, tuple[tuple[str, ...], bool]] = {}
         self._by_note: dict[str, list[tuple[Link, Resolution]]] = {}
         self._issues_by_note: dict[str, list[tuple[Link, Resolution]]] = {}
-        self._add_notes(self.records)
+        # Per note, the link rows screen_links could not pass as simply resolving.
+        self._unscreened: dict[str, list[tuple[Any, ...] | None]] = {}
+        # While screening: links whose heading or block is in a note not in yet.
+        self._waiting: dict[str, list[tuple[list[tuple[Any, ...] | None], int, str]]] = {}
+        self._add_notes(self.records if note_paths is None else note_paths)
         for path in self.attachments:
             self._add_attachment(path)
-        self._index_aliases()
+        self.index_aliases()
 
     def update(self, changed: dict[str, NoteRecord], removed: set[str],
                attachments: set[str]) -> VaultIndex:
@@ -584,10 +596,12 @@ class VaultIndex:
         self.previous = previous
         self.changed = set(changed)
         if any(previous.aliases_of(path) != record.aliases for path, record in changed.items()):
-            self._index_aliases()
+            self.index_aliases()
         # Headings, blocks and links changed: drop what was derived from them.
         self._by_note.clear()
         self._issues_by_note.clear()
+        self._unscreened.clear()
+        self._waiting.clear()
         self._backlinks = None
         self._property_links = None
         return self
@@ -597,7 +611,13 @@ class VaultIndex:
         cache.wait_for(self.saving)
         self.saving = None
 
-    def _index_aliases(self) -> None:
+    def all_records_in(self) -> None:
+        """Called once every record given by `note_paths` is in `records`."""
+        self._waiting.clear()  # all came in, so none is left waiting
+        self.index_aliases()
+
+    def index_aliases(self) -> None:
+        """(Re)build the alias table from the records."""
         owners_by_alias: dict[str, list[str]] = {}
         for path, aliases in self.records.all_aliases():
             for alias in aliases:
@@ -731,6 +751,7 @@ class VaultIndex:
         if cached is not None:
             return cached
         resolved = self._by_note.get(source.path)
+        rows = self._unscreened.pop(source.path, None)
         if resolved is not None:
             cached = [(link, resolution) for link, resolution in resolved
                       if resolution.status is not Status.OK or resolution.candidates]
@@ -741,13 +762,15 @@ class VaultIndex:
             # block in that note is looked up directly).
             cached = []
             memo = self._resolved
-            for row in source.link_rows:  # Link's fields: (kind, target, subpath, ...)
+            for row in source.link_rows if rows is None else rows:  # Link's fields:
+                if row is None:  # (kind, target, subpath, ...); None: passed by screen_links
+                    continue
                 linkpath = row[1]
                 resolution = None
                 if linkpath and linkpath[0] not in "./":
                     hit = memo.get(linkpath)
-                    if hit is not None and hit[1] and len(hit[0]) == 1:
-                        if not row[2]:
+                    if hit is not None and len(hit[0]) == 1:
+                        if not row[2] or not hit[1]:  # a file has no subpath to check
                             continue
                         resolution = self._into_note(hit[0][0], row[2], ())
                         if resolution.status is Status.OK:
@@ -759,6 +782,36 @@ class VaultIndex:
                     cached.append((link, resolution))
         self._issues_by_note[source.path] = cached
         return cached
+
+    def screen_links(self, source: NoteRecord) -> None:
+        """Pass over the note's links that simply resolve, now, so that link_issues later
+        looks only at the rest. build_index calls this for each record as it comes back
+        from the parse workers: the main process is idle then, and names are known from
+        the walk. A heading or block is checked only in a note whose record is in; links
+        into the others are left for link_issues."""
+        memo, records, waiting = self._resolved, self.records, self._waiting
+        left: list[tuple[Any, ...] | None] = []
+        for row in source.link_rows:  # Link's fields: (kind, target, subpath, ...)
+            linkpath = row[1]
+            if linkpath and linkpath[0] not in "./":
+                hit = memo.get(linkpath)
+                if hit is None:
+                    self.locate(linkpath, source.path)  # a name seen first: remember it
+                    hit = memo[linkpath]
+                if len(hit[0]) == 1:  # one note or file, and a file has no subpath to check
+                    if not row[2] or not hit[1]:
+                        continue
+                    target = hit[0][0]
+                    if target not in records:  # checked when its record comes in
+                        waiting.setdefault(target, []).append((left, len(left), row[2]))
+                    elif self._into_note(target, row[2], ()).status is Status.OK:
+                        continue
+            left.append(row)
+        self._unscreened[source.path] = left
+        # Links into this note that came in before it: a None in `left` is a row passed.
+        for rows, at, subpath in waiting.pop(source.path, ()):
+            if self._into_note(source.path, subpath, ()).status is Status.OK:
+                rows[at] = None
 
     def backlinks(self, target: str) -> set[str]:
         """The notes that link to `target` (links, embeds and front-matter links, resolved as
