@@ -8,6 +8,7 @@ through the installed console script (`run_cli`).
 from __future__ import annotations
 
 import json
+import random
 import time
 from pathlib import Path
 from typing import Any
@@ -489,3 +490,29 @@ def test_valid_tags_are_fine(tmp_path: Path) -> None:
         "C.md": "---\ntags: single\n---\n",
         "D.md": "---\ntags:\n---\n"})
     assert of(lint(vault), "tag-format") == []
+
+
+# --- fast paths checked against the plain ones they replace ----------------------------
+
+def test_closing_fence_is_found_as_a_multiline_regex_search_would() -> None:
+    import re
+
+    from notewarden.parsing.front_matter import find_front_matter
+
+    closing_re = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
+    parts = ["---", "--- ", "---\t", "----", "-- -", "a: 1", "\r", "", "x---", "  ---", "---\r"]
+    rng = random.Random(3)
+    for _ in range(20000):
+        text = "\n".join(rng.choice(parts) for _ in range(rng.randint(0, 6)))
+        text += "\n" if rng.random() < 0.3 else ""
+        block, unclosed = find_front_matter(text)
+        opening = re.match(r"---[ \t]*\r?\n", text)
+        closing = closing_re.search(text, opening.end()) if opening else None
+        assert unclosed == (opening is not None and closing is None), repr(text)
+        if closing is None:
+            assert block is None, repr(text)
+            continue
+        assert opening is not None and block is not None
+        assert block.yaml_text == text[opening.end():closing.start()], repr(text)
+        newline = text.find("\n", closing.end())
+        assert block.body_start == (len(text) if newline == -1 else newline + 1), repr(text)

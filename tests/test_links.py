@@ -622,3 +622,19 @@ def test_ambiguity_is_judged_against_the_whole_vault(tmp_path: Path) -> None:
     vault = vault_of(tmp_path, {"sub/A.md": "[[Topic]]\n", "x/Topic.md": "#\n",
                                 "y/Topic.md": "#\n"})
     assert found(vault, vault / "sub") == [("ambiguous-link", "sub/A.md", 1, 1)]
+
+
+def test_heading_keys_of_ascii_text_take_a_shortcut_with_the_same_result() -> None:
+    # heading_key handles ASCII through one bytes table; the general path (NFC, lower,
+    # punctuation to spaces, whitespace collapsed) must give the same key for any ASCII.
+    import random
+
+    from notewarden.index import _HEADING_PUNCTUATION, heading_key
+    from notewarden.names import normalize_name
+
+    rng = random.Random(5)
+    for _ in range(20000):
+        text = "".join(chr(rng.randint(0, 127)) for _ in range(rng.randint(0, 12)))
+        general = " ".join(normalize_name(text).translate(_HEADING_PUNCTUATION).split())
+        assert heading_key.__wrapped__(text) == general, repr(text)
+    assert heading_key("Ünïcode: Straße") == "ünïcode straße"

@@ -51,8 +51,10 @@ _MD_LINK_RE = re.compile(
     r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"
 )
 _SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-_ATX_RE = re.compile(r"\n[ \t]{0,3}(#{1,6})[ \t]+([^\n]*)")
-_ATX_FIRST_RE = re.compile(r"[ \t]{0,3}(#{1,6})[ \t]+([^\n]*)")
+# From the first `#` (a literal, for speed as above); the indent before it is checked in
+# Python. A heading's hashes: group 1 holds those after the first.
+_ATX_RE = re.compile(r"#(#{0,5})[ \t]+([^\n]*)")
+_INDENT_CHARS = " \t"
 _ATX_CLOSING_RE = re.compile(r"(?:[ \t]+#+)?[ \t]*\r?$")
 _MAY_CLOSE = frozenset("# \t\r")  # a heading text's last character, if it has a closing
 # A setext underline (`===` or `---` alone on a line); the heading is the line above it.
@@ -249,25 +251,28 @@ def find_markdown_links(
 def find_headings(text: str, start: int, lines: LineIndex, masked: MaskedSpans) -> list[Heading]:
     headings: list[Heading] = []
     if "#" in text:
-        first = _ATX_FIRST_RE.match(text, start)
-        matches = ([first] if first else []) + list(_ATX_RE.finditer(text, start))
         # Inlined as in find_wikilinks: MaskedSpans.contains and LineIndex.line_of.
         mask_starts, mask_ends, line_starts = masked.starts, masked.ends, lines.starts
-        for match in matches:
+        for match in _ATX_RE.finditer(text, start):
+            at = match.start()
+            # At most three spaces or tabs before the hashes, from the line's start. (The
+            # match runs to the end of the line, which can hold no other heading.)
+            line_start = text.rfind("\n", start, at) + 1 or start
+            if at - line_start > 3 or text[line_start:at].strip(_INDENT_CHARS):
+                continue
             heading_text = match.group(2)
             if heading_text[-1:] in _MAY_CLOSE:  # else the closing regex can only match ""
                 heading_text = _ATX_CLOSING_RE.sub("", heading_text)
             if not heading_text:
                 continue
-            at = match.start(1)
             if mask_starts:
                 i = bisect_right(mask_starts, at) - 1
                 if i >= 0 and at < mask_ends[i]:
                     continue
-            hashes = match.group(1)
-            headings.append(_new_heading((len(hashes), heading_text,
+            headings.append(_new_heading((len(match.group(1)) + 1, heading_text,
                                           bisect_right(line_starts, at))))
-    if "\n=" in text or "\n-" in text or "\n " in text:
+    # Cheapest first: a two-character search that fails reads the whole text.
+    if "\n-" in text or "\n " in text or "\n=" in text:
         setext = False
         for match in _SETEXT_UNDERLINE_RE.finditer(text, max(start - 1, 0)):
             underline_line = lines.line_of(match.start(1))
@@ -329,7 +334,8 @@ def find_suppressions(
     """
     by_line: dict[int, frozenset[str]] = {}
     whole_file: set[str] = set()
-    if "%%" not in text:  # every directive sits in a %% comment: a quick C-level test
+    # Every directive sits in a %% comment: quick C-level tests, the one-character first.
+    if "%" not in text or "%%" not in text:
         return by_line, frozenset()
     for match in _SUPPRESS_RE.finditer(text):
         if masked.contains(match.start()):
@@ -361,7 +367,7 @@ _BACKLINKS_RE = re.compile(
 def find_backlinks_block(text: str, start: int, lines: LineIndex,
                          masked: MaskedSpans) -> BacklinksBlock | None:
     """The first backlinks block outside code, with the entries it lists now."""
-    if "notewarden:backlinks:start" not in text:
+    if "%" not in text or "notewarden:backlinks:start" not in text:
         return None
     for match in _BACKLINKS_RE.finditer(text, start):
         if masked.contains(match.start()):

@@ -173,15 +173,28 @@ def find_front_matter(text: str) -> tuple[FrontMatterBlock | None, bool]:
     opening = _OPEN_RE.match(text)
     if opening is None:
         return None, False
-    closing = _CLOSE_RE.search(text, opening.end())
+    closing = _closing_fence(text, opening.end())
     if closing is None:
         return None, True
     # An empty block (`---` then `---`) is fine: its YAML text is "".
-    yaml_end = closing.start()
-    newline = text.find("\n", closing.end())
+    yaml_end, closing_end = closing
+    newline = text.find("\n", closing_end)
     body_start = len(text) if newline == -1 else newline + 1
-    yaml_text = "" if closing.start() == opening.end() else text[opening.end():yaml_end]
+    yaml_text = "" if yaml_end == opening.end() else text[opening.end():yaml_end]
     return FrontMatterBlock(yaml_text, opening.end(), 2, body_start), False
+
+
+def _closing_fence(text: str, start: int) -> tuple[int, int] | None:
+    """(start, end) of the first line from `start` on that is `---` (spaces or tabs and a
+    CR may follow): what searching _CLOSE_RE finds, but jumping from one `---` at a line's
+    start to the next instead of trying the regex at every character."""
+    at = start if text.startswith("---", start) else text.find("\n---", start) + 1
+    while at:  # 0: no candidate left (`start` is never 0: the opening fence precedes it)
+        closing = _CLOSE_RE.match(text, at)
+        if closing is not None:
+            return closing.start(), closing.end()
+        at = text.find("\n---", at) + 1
+    return None
 
 
 def parse_yaml(block: FrontMatterBlock) -> ParsedFrontMatter:
