@@ -280,6 +280,19 @@ def test_one_finding_per_mojibake_line(findings_of: FindingsOf) -> None:
 
 
 @pytest.mark.parametrize("text", [
+    "——\nâ€” starts the next line\n",
+    "日本語 ends here 語語\nðŸ˜€ starts the next line\n",
+    "a line ending in two non-ASCII characters: é—\r\nâ€™ starts the next line\r\n",
+], ids=["dashes", "cjk", "crlf"])
+def test_mojibake_is_reported_on_its_own_line_not_the_one_before(
+        text: str, findings_of: FindingsOf) -> None:
+    # A pair of non-ASCII characters ending a line is screened; ftfy's detector must look
+    # only within that line, not into the damage that opens the next one.
+    (finding,) = findings_of(text, "mojibake")
+    assert (finding.line, finding.column) == (2, 1), finding
+
+
+@pytest.mark.parametrize("text", [
     "```\nâ€” in code is left alone\nÃ©tÃ©\n```\n",
     "~~~text\ndonâ€™t\n~~~\n",
     "Intro\n\n```python\nprint('Ã©tÃ©')\n```\n\nOutro\n",

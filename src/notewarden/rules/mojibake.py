@@ -59,32 +59,47 @@ _WINDOW = 12
 def flagged_lines(note: ParsedNote) -> Iterator[tuple[int, int, int, str]]:
     """(line number, start offset, column, line text) for each line ftfy calls mojibake."""
     text = note.text
-    if not note.readable or text.isascii() or b"cl" not in note.raw.translate(_BYTE_CLASSES):
+    if not note.readable or text.isascii():
+        return
+    raw = note.raw
+    classes = raw.translate(_BYTE_CLASSES)
+    pair = classes.find(b"cl")  # the byte offset of a pair, in the file
+    if pair == -1:
         return
     badness_re = _badness_re()
-    starts = note.lines.starts
-    position = 0
-    while (match := _SCREEN_RE.search(text, position)) is not None:
-        line = note.lines.line_of(match.start())
+    starts, masked = note.lines.starts, note.masked
+    line, counted_to = 1, 0
+    # From one line with a pair to the next, found in the bytes (a regex search of the text
+    # for the pair, with no literal to skip to, would read every character).
+    while pair != -1:
+        line += raw.count(b"\n", counted_to, pair)
+        counted_to = pair
         start = starts[line - 1]
         end = starts[line] - 1 if line < len(starts) else len(text)  # its "\n", or the end
-        if note.masked.contains(start):
-            position = end + 1  # a code line: the rest of it too
-            continue
+        if not masked.contains(start):  # not a code line
+            found = _first_bad(text, start, end, badness_re)
+            if found is not None:
+                yield line, start, found - start + 1, text[start:end].rstrip("\r")
+        next_line = raw.find(b"\n", pair)
+        pair = -1 if next_line == -1 else classes.find(b"cl", next_line + 1)
+
+
+def _first_bad(text: str, start: int, end: int, badness_re: re.Pattern[str]) -> int | None:
+    """Where ftfy's detector first fires in text[start:end], near a screened pair."""
+    position = start
+    while (match := _SCREEN_RE.search(text, position, end)) is not None:
         # ftfy's patterns are a few characters long: look at a small window around the
         # screened pair rather than the whole (possibly very long) line.
         window_start = max(start, match.start() - _WINDOW)
-        bad = badness_re.search(text, window_start, match.end() + _WINDOW)
-        if bad is None:
-            position = match.end()
-            continue
-        line_text = text[start:end].rstrip("\r")
-        # Some of ftfy's patterns start on the letter before the damage: point past it.
-        at = bad.start()
-        while at < bad.end() and text[at].isascii():
-            at += 1
-        yield line, start, (at if at < bad.end() else bad.start()) - start + 1, line_text
-        position = end + 1  # one finding per line: go on at the next one
+        bad = badness_re.search(text, window_start, min(end, match.end() + _WINDOW))
+        if bad is not None:
+            # Some of ftfy's patterns start on the letter before the damage: point past it.
+            at = bad.start()
+            while at < bad.end() and text[at].isascii():
+                at += 1
+            return at if at < bad.end() else bad.start()
+        position = match.end()
+    return None
 
 
 _badness: list[re.Pattern[str]] = []  # ftfy's pattern, once loaded
