@@ -79,11 +79,13 @@ _new_heading: Callable[[tuple[Any, ...]], Heading] = partial(tuple.__new__, Head
 class LineIndex:
     """Maps character offsets to 1-based (line, column)."""
 
-    __slots__ = ("starts",)
+    __slots__ = ("lines", "starts")
 
     def __init__(self, text: str) -> None:
+        # Each line's text without its "\n" (a "\r" stays): kept, since rules read lines.
+        self.lines = text.split("\n")
         # Each line starts one past the end of the previous line's "\n"; computed in C.
-        lengths = map((1).__add__, map(len, text.split("\n")))
+        lengths = map((1).__add__, map(len, self.lines))
         self.starts = list(accumulate(lengths, initial=0))[:-1]
 
     def position(self, offset: int) -> tuple[int, int]:

@@ -153,7 +153,8 @@ def find_duplicates(note: ParsedNote) -> list[Duplicate]:
         return []
     # Cheap screen first: a duplicate needs at least MIN_LINES repeated non-blank lines.
     # (All in C: map, count and set, since this runs on every note.)
-    stripped = list(map(str.rstrip, note.text[note.body_start :].splitlines()))
+    body_line = note.lines.line_of(note.body_start) if note.body_start else 1
+    stripped = list(map(str.rstrip, note.lines.lines[body_line - 1 :]))
     blanks = stripped.count("")
     distinct_non_blank = len(set(stripped)) - (1 if blanks else 0)
     if len(stripped) - blanks - distinct_non_blank < MIN_LINES:
