@@ -83,3 +83,24 @@ def test_screening_in_any_order_leaves_the_same_link_issues(tmp_path: Path) -> N
                         if not row[1] or row[1][0] in "./"
                         or any(tuple(link) == row for link, _ in expected[path])}
         assert {path: index.link_issues(records[path]) for path in order} == expected
+
+
+def test_rules_skipped_for_notes_without_link_issues_would_report_nothing_there(
+        tmp_path: Path) -> None:
+    # vault_problems skips a rule marked only_link_issues for a note whose link_issues is
+    # empty; run them anyway on every note of a vault with every kind of link.
+    from notewarden.rules import VAULT_RULES
+
+    vault = _vault(tmp_path / "v", 12)
+    (vault / "Plain.md").write_text("[[Top]] [[Top#Top Heading]] ![[picture.png]]\n")
+    config = Vault.open([vault])[0]
+    index = build_index(config.config, config.schemas, use_cache=False, jobs=1)
+    marked = [rule for rule in VAULT_RULES if rule.only_link_issues]
+    assert {rule.name for rule in marked} == {
+        "broken-link", "broken-heading", "broken-block", "missing-attachment",
+        "ambiguous-link", "alias-link"}
+    quiet = [path for path in index.records if not index.link_issues(index.records[path])]
+    assert "Plain.md" in quiet and "m/Target 3.md" in quiet
+    for path in quiet:
+        for rule in marked:
+            assert list(rule.check(index.records[path], index)) == [], (rule.name, path)

@@ -395,10 +395,16 @@ def vault_problems(record: NoteRecord, index: VaultIndex, selection: Selection,
                    source: object = None) -> list[tuple[str, Problem]]:
     """The vault rules' problems for one note; with `source` (its ParsedNote), with fixes."""
     out: list[tuple[str, Problem]] = []
+    no_link_issues: bool | None = None  # asked once, if a rule needs to know
     for rule in VAULT_RULES:
         if rule.name not in selection.rules:
             continue
         try:
+            if rule.only_link_issues and source is None:
+                if no_link_issues is None:
+                    no_link_issues = not index.link_issues(record)
+                if no_link_issues:
+                    continue
             out.extend((rule.name, problem) for problem in rule.check(record, index, source))
         except Exception as exc:  # one rule's bug must not stop the run
             out.append((rule.name, Problem(1, 1, f"internal error in rule {rule.name}: "

@@ -51,6 +51,9 @@ class Rule:
     # For a vault-wide rule: can it report anything for this note (index, path)? Lets the
     # re-check after each change skip the rest of the vault without reading its records.
     applies: Callable[[Any, str], bool] | None = None
+    # A vault rule that, unless given the note's source, reports only on
+    # index.link_issues(note): a note without such links needs no call (most notes).
+    only_link_issues: bool = False
 
     @classmethod
     def from_module(cls, module: ModuleType) -> Rule:
@@ -65,6 +68,7 @@ class Rule:
             fix=getattr(module, "fix", None),
             vault_wide=getattr(module, "VAULT_WIDE", False),
             applies=getattr(module, "applies", None),
+            only_link_issues=getattr(module, "ONLY_LINK_ISSUES", False),
         )
 
 

@@ -47,6 +47,8 @@ SEVERITY = Severity.WARNING
 FIX_SAFETY = FixSafety.SAFE
 SUMMARY = "A link naming an alias: Obsidian leaves it unresolved."
 SCOPE = "vault"
+# Reports only on index.link_issues(note) when not given the source (see rules.Rule).
+ONLY_LINK_ISSUES = True
 
 
 # A table's delimiter row, such as `|---|:--:|` or `--- | ---`, maybe inside a blockquote.

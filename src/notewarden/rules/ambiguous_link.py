@@ -41,6 +41,8 @@ SEVERITY = Severity.WARNING
 FIX_SAFETY = FixSafety.NONE
 SUMMARY = "A bare link name that matches notes in several folders."
 SCOPE = "vault"
+# Reports only on index.link_issues(note) when not given the source (see rules.Rule).
+ONLY_LINK_ISSUES = True
 
 
 def check(note: NoteRecord, index: VaultIndex, source: object = None) -> Iterator[Problem]:

@@ -38,6 +38,8 @@ SEVERITY = Severity.ERROR
 FIX_SAFETY = FixSafety.NONE
 SUMMARY = "A link to a ^block-id the target note does not have."
 SCOPE = "vault"
+# Reports only on index.link_issues(note) when not given the source (see rules.Rule).
+ONLY_LINK_ISSUES = True
 
 
 def check(note: NoteRecord, index: VaultIndex, source: object = None) -> Iterator[Problem]:
