@@ -225,9 +225,12 @@ def find_markdown_links(
 ) -> list[Link]:
     """Markdown links to local files: `[t](My%20Note.md#Heading)`, `![](image.png)`."""
     links: list[Link] = []
-    if "](" not in text:
+    first = text.find("](", start)
+    if first == -1:
         return links
-    for match in _MD_LINK_RE.finditer(text, start):
+    # A link's text holds no line break, so no link starts before the line of the first
+    # `](`: the regex, costly at every `[`, starts there.
+    for match in _MD_LINK_RE.finditer(text, text.rfind("\n", start, first) + 1 or start):
         at = match.start()
         if masked.contains(at):
             continue
