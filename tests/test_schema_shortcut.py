@@ -99,6 +99,23 @@ def test_the_shortcut_reports_exactly_what_jsonschema_reports(
         assert ours.is_valid(instance) == plain.is_valid(instance)
 
 
+def test_remembered_verdicts_tell_equal_values_of_different_types_apart() -> None:
+    """Scalar verdicts are remembered per (subschema, type, value): `True == 1 == 1.0` in
+    Python, but JSON Schema judges them differently, and a verdict must not leak between
+    them whichever comes first."""
+    document = {"type": "object", "properties": {
+        "n": {"type": "integer"}, "b": {"type": "boolean"}, "s": {"enum": ["1", 1]}}}
+    values: list[Any] = [1, True, 1.0, "1", None, 0, False, 0.0, 1.5, float("nan")]
+    for order in (values, values[::-1]):
+        ours = _build_validator(document, "file:///vault/_schemas/test.schema.json")
+        plain = _plain(document)
+        for _ in range(2):  # the second round is answered from memory
+            for value in order:
+                for name in ("n", "b", "s"):
+                    instance = {name: value}
+                    assert _errors(ours, instance) == _errors(plain, instance), instance
+
+
 def test_valid_leaf_properties_never_descend(monkeypatch: pytest.MonkeyPatch) -> None:
     """The point of the shortcut: a note whose properties all pass their leaf subschemas is
     validated without jsonschema building a validator per property."""

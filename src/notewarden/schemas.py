@@ -237,6 +237,10 @@ _LEAF_KEYWORDS = frozenset({
 })
 
 
+_SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
+_MAX_VERDICTS = 50_000  # per schema and process: a few MB at most
+
+
 def _with_leaf_shortcut(cls: Any) -> Any:
     """The validator class with a shortcut for the common case of front-matter: a property
     (or array item) whose subschema holds only leaf keywords, and whose value passes them.
@@ -250,9 +254,28 @@ def _with_leaf_shortcut(cls: Any) -> Any:
 
     keywords = cls.VALIDATORS
     properties, items = keywords["properties"], keywords["items"]
+    # Verdicts for scalar values, by (subschema, value type, value): a leaf keyword's verdict
+    # depends on nothing else, and front-matter repeats its values (`status: active`,
+    # `type: note`, booleans, dates) from note to note.
+    # Each entry keeps its subschema, so that the id in its key is never reused by another.
+    verdicts: dict[tuple[int, type, Any], tuple[dict[str, Any], bool]] = {}
 
     def passes(validator: Any, subschema: Any, value: Any) -> bool:
-        if type(subschema) is not dict or not subschema.keys() <= _LEAF_KEYWORDS:
+        if type(subschema) is not dict:
+            return False
+        kind = value.__class__
+        if kind in _SCALAR_TYPES:
+            key = (id(subschema), kind, value)
+            hit = verdicts.get(key)
+            if hit is None:
+                if len(verdicts) >= _MAX_VERDICTS:
+                    verdicts.clear()
+                hit = verdicts[key] = (subschema, leaf_passes(validator, subschema, value))
+            return hit[1]
+        return leaf_passes(validator, subschema, value)
+
+    def leaf_passes(validator: Any, subschema: dict[str, Any], value: Any) -> bool:
+        if not subschema.keys() <= _LEAF_KEYWORDS:
             return False
         for keyword, argument in subschema.items():
             check = keywords.get(keyword)
