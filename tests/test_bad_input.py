@@ -266,6 +266,31 @@ def test_a_note_over_the_size_limit_is_unreadable_not_read(tmp_path: Path) -> No
     assert_still_checked(found)
 
 
+@pytest.mark.parametrize("walked_size", [0, 5, 1000])
+def test_a_note_that_changed_size_since_the_walk_is_read_whole(
+        tmp_path: Path, walked_size: int) -> None:
+    """The walk's size is only a hint for the read: an editor may save between the two."""
+    from notewarden.index import read_note
+    from notewarden.vault import VaultFile
+
+    data = ("---\ntags: [a]\n---\n" + "Body [[Gone]]\n" * 5000).encode()  # ~70 KB
+    (tmp_path / "Grew.md").write_bytes(data)
+    note = read_note(tmp_path, VaultFile("Grew.md", walked_size, 0))
+    assert note.raw == data
+    assert len([link for link in note.links if link.target == "Gone"]) == 5000
+
+
+def test_a_note_that_grew_past_the_limit_since_the_walk_is_not_read(tmp_path: Path) -> None:
+    from notewarden.index import read_note
+    from notewarden.vault import VaultFile
+
+    with open(tmp_path / "Huge.md", "wb") as handle:
+        handle.truncate(MAX_NOTE_BYTES + 1)
+    note = read_note(tmp_path, VaultFile("Huge.md", 10, 0))
+    assert note.read_error is not None and "over" in note.read_error
+    assert note.raw == b""
+
+
 # --- permissions --------------------------------------------------------------------------
 
 NOBODY = 65534
