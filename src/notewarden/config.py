@@ -174,11 +174,20 @@ def glob_match(glob: str, path: str) -> bool:
 
     A glob naming a folder also matches everything inside it.
     """
-    regex = _glob_regex(glob.strip("/"))
-    if regex.fullmatch(path):
+    glob = glob.strip("/")
+    if _glob_regex(glob).fullmatch(path):
         return True
-    parts = path.split("/")
-    return any(regex.fullmatch("/".join(parts[:i])) for i in range(1, len(parts)))
+    slash = path.rfind("/")
+    return slash != -1 and _matches_a_folder_of(glob, path[:slash])
+
+
+@lru_cache(maxsize=4096)
+def _matches_a_folder_of(glob: str, folder: str) -> bool:
+    """Does the glob match `folder` or a folder above it? (Remembered: a vault's notes
+    share a few hundred folders, and this runs for every note and schema.)"""
+    regex = _glob_regex(glob)
+    parts = folder.split("/")
+    return any(regex.fullmatch("/".join(parts[:i])) for i in range(1, len(parts) + 1))
 
 
 def _obsidian_filter_match(rule: str, path: str) -> bool:

@@ -75,7 +75,10 @@ def run_note_rules(note: ParsedNote, schemas: SchemaSet, want_fixes: bool = Fals
     problems: list[tuple[str, Problem]] = []
     for rule in NOTE_RULES:
         try:
-            problems.extend((rule.name, problem) for problem in rule.check(note, context))
+            # A plain loop, not extend() over a generator expression: most rules find
+            # nothing in most notes, and this runs for every rule of every note.
+            for problem in rule.check(note, context):
+                problems.append((rule.name, problem))
         except Exception as exc:  # a bug in one rule must not stop the others
             problems.append(
                 (rule.name, Problem(1, 1, f"internal error in rule {rule.name}: {exc!r}; "

@@ -78,18 +78,16 @@ def _problems(note: ParsedNote) -> Iterator[Problem]:
     if "aliases" not in data:
         return
     aliases = data["aliases"]
-    line, column = key_line(node, ("aliases",), first)
-    if aliases is None:
-        yield Problem(line, column, "`aliases` is empty; give it a list or remove it")
-        return
-    if isinstance(aliases, str):
-        yield Problem(line, column,
-                      f"`aliases` is a single string ({aliases!r}); Obsidian expects a list",
-                      fixable=True)
-        return
-    if not isinstance(aliases, list):
-        yield Problem(line, column,
-                      f"`aliases` must be a list of strings, not {_kind(aliases)}")
+    if not isinstance(aliases, list):  # positions are looked up only for problems
+        line, column = key_line(node, ("aliases",), first)
+        if aliases is None:
+            yield Problem(line, column, "`aliases` is empty; give it a list or remove it")
+        elif isinstance(aliases, str):
+            yield Problem(line, column, f"`aliases` is a single string ({aliases!r}); "
+                                        "Obsidian expects a list", fixable=True)
+        else:
+            yield Problem(line, column,
+                          f"`aliases` must be a list of strings, not {_kind(aliases)}")
         return
     own_name = normalize_name(note.name)
     seen: set[str] = set()
