@@ -638,3 +638,21 @@ def test_heading_keys_of_ascii_text_take_a_shortcut_with_the_same_result() -> No
         general = " ".join(normalize_name(text).translate(_HEADING_PUNCTUATION).split())
         assert heading_key.__wrapped__(text) == general, repr(text)
     assert heading_key("Ünïcode: Straße") == "ünïcode straße"
+
+
+def test_doubled_character_search_agrees_with_a_plain_search() -> None:
+    # contains_doubled finds `%%` with one-character searches, falling back to a plain
+    # search after 16 single `%`: the same answer for any text, short or long, UCS-2 or not.
+    import random
+
+    from notewarden.parsing.body import contains_doubled
+
+    rng = random.Random(11)
+    alphabet = ["%", "%", "a", " ", "\n", "—"]
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        assert contains_doubled(text, "%") == ("%%" in text), repr(text)
+    spaced = "a% " * 40
+    assert not contains_doubled(spaced, "%")
+    assert contains_doubled(spaced + "%%", "%")
+    assert contains_doubled("%%" + spaced, "%")
