@@ -140,6 +140,34 @@ def test_yaml_12_true_is_still_a_boolean(tmp_path: Path) -> None:
     assert rules_at(lint(vault), "schema") == [("Notes/A.md", 2, 1)]
 
 
+PLAIN_SCALARS: dict[str, Any] = {
+    "true": True, "False": False, "no": "no", "yes": "yes", "017": 17, "0o17": 15,
+    "0x1f": 31, "-3": -3, "1e3": 1000.0, ".5": 0.5, ".inf": float("inf"), "null": None,
+    "~": None, "2025-12-23": "2025-12-23", "12:30": "12:30", "3 days": "3 days",
+    "title": "title", "nothing": "nothing", "+1": 1, "tRue": "tRue",
+}
+
+
+def test_plain_scalars_resolve_the_same_when_seen_again() -> None:
+    # Resolved tags of plain scalars are remembered by value: the second and later reads of
+    # a value (as key or value, in any order) must give what the first gave.
+    from notewarden.parsing.front_matter import FrontMatterBlock, parse_yaml
+
+    def read(text: str) -> dict[str, Any]:
+        parsed = parse_yaml(FrontMatterBlock(text, 4, 2, 0))
+        assert parsed.data is not None, parsed.error
+        return parsed.data
+
+    items = list(PLAIN_SCALARS.items())
+    for round_ in range(3):
+        random.Random(round_).shuffle(items)
+        data = read("".join(f"k{i}: {text}\n" for i, (text, _) in enumerate(items)))
+        assert [data[f"k{i}"] for i in range(len(items))] == [value for _, value in items]
+        keys = read("".join(f"{text}: {i}\n" for i, (text, _) in enumerate(items)
+                            if isinstance(PLAIN_SCALARS[text], str)))
+        assert all(isinstance(key, str) for key in keys)
+
+
 def test_alias_bomb_is_refused_quickly_and_other_notes_are_checked(tmp_path: Path) -> None:
     vault = make_vault(tmp_path / "v", {
         "Bomb.md": billion_laughs() + "[[Nowhere]]\n",

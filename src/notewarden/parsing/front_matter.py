@@ -56,19 +56,29 @@ _STR, _INT, _FLOAT, _BOOL, _NULL = (f"tag:yaml.org,2002:{name}"
                                     for name in ("str", "int", "float", "bool", "null"))
 _SEQ, _MAP = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 _RESOLVERS_BY_FIRST = Yaml12Loader.yaml_implicit_resolvers
-_NO_RESOLVERS: list[tuple[str, re.Pattern[str]]] = []
+# Plain scalars already resolved, by value: keys such as `title` or `tags` and values such
+# as `true` or a rating repeat from note to note, and each regex tried costs more than a
+# dictionary lookup. Bounded, since values such as dates are all different.
+_RESOLVED: dict[str, str] = {}
+_MAX_RESOLVED = 4096
+_ScalarNode, _SequenceNode = yaml.ScalarNode, yaml.SequenceNode
 
 
 def _resolve(self: Yaml12Loader, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
     # The same answers as PyYAML's BaseResolver.resolve, without its per-node bookkeeping:
     # libyaml calls this once per scalar, so it is the hot path of reading front-matter.
-    if kind is yaml.ScalarNode:
+    if kind is _ScalarNode:
         if implicit[0]:
-            for tag, regexp in _RESOLVERS_BY_FIRST.get(value[:1], _NO_RESOLVERS):
-                if regexp.match(value):
-                    return tag
+            resolvers = _RESOLVERS_BY_FIRST.get(value[:1])
+            if resolvers:
+                tag = _RESOLVED.get(value)
+                if tag is None:
+                    tag = next((tag for tag, regexp in resolvers if regexp.match(value)), _STR)
+                    if len(_RESOLVED) < _MAX_RESOLVED:
+                        _RESOLVED[value] = tag
+                return tag
         return _STR
-    return _SEQ if kind is yaml.SequenceNode else _MAP
+    return _SEQ if kind is _SequenceNode else _MAP
 
 
 Yaml12Loader.resolve = _resolve  # type: ignore[assignment,method-assign]
@@ -83,9 +93,6 @@ assert not Yaml12Loader.yaml_path_resolvers
 
 class _NeedsFullConstructor(Exception):
     pass
-
-
-_ScalarNode = yaml.ScalarNode
 
 
 def _build(node: yaml.Node, memo: dict[int, Any]) -> Any:
