@@ -584,6 +584,25 @@ def test_an_unquoted_list_stays_a_list_next_to_the_same_quoted_link(tmp_path: Pa
     assert found(vault) == [("broken-link", "A.md", 3, 6)]
 
 
+def test_front_matter_links_carry_the_property_that_holds_them() -> None:
+    # Each link belongs to the top-level property whose value (or key) holds it, in the
+    # order written; that holds for a front-matter written as one flow mapping, too.
+    from notewarden.parsing.note import parse_note
+
+    def links(front_matter: str) -> list[tuple[str, str, int, int]]:
+        note = parse_note("A.md", f"---\n{front_matter}---\n[[Body]]\n".encode())
+        return [(link.prop, link.target, link.line, link.column)
+                for link in note.links if link.kind == "frontmatter"]
+
+    assert links('up: "[[U]]"\nrelated:\n  - "[[R1]]"\n  - x: "see [[R2]]"\n'
+                 'title: t\nnext: ["[[N1]]", "[[N2]]"]\n') == [
+        ("up", "U", 2, 6), ("related", "R1", 4, 6), ("related", "R2", 5, 13),
+        ("next", "N1", 7, 9), ("next", "N2", 7, 19)]
+    assert links('{up: "[[U]]", related: ["[[R]]"]}\n') == [
+        ("up", "U", 2, 7), ("related", "R", 2, 26)]
+    assert links('"[[K]]": value\n') == [("[[K]]", "K", 2, 2)]
+
+
 # --- scope: what is reported, what is resolved --------------------------------------
 
 

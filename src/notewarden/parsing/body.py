@@ -181,7 +181,7 @@ def parse_wikilink_inner(inner: str) -> tuple[str, str, str | None]:
 
 def find_wikilinks(
     text: str, start: int, end: int, lines: LineIndex, masked: MaskedSpans | None,
-    kind_override: str | None = None,
+    kind_override: str | None = None, prop: str = "",
 ) -> list[Link]:
     # The body of a note holds a dozen links or more: the helpers are inlined (by hand,
     # behaving as parse_wikilink_inner, MaskedSpans.contains and LineIndex.position).
@@ -216,7 +216,7 @@ def find_wikilinks(
             kind = kind_override or LinkKind.WIKILINK
         line = bisect_right(line_starts, at)
         links.append(_new_link((kind, target, subpath, display, line,
-                                at - line_starts[line - 1] + 1, at, match.end(), "")))
+                                at - line_starts[line - 1] + 1, at, match.end(), prop)))
     return links
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +16,6 @@ from notewarden.parsing.front_matter import (
 )
 
 BOM = "\ufeff"
-_FM_LINK_RE = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
 
 
 _NO_LINES = body.LineIndex("")
@@ -154,47 +152,35 @@ def parse_note(path: str, raw: bytes) -> ParsedNote:
 def _front_matter_links(
     note: ParsedNote, block: FrontMatterBlock, front_matter: ParsedFrontMatter
 ) -> list[Link]:
-    """Links in front-matter string values, such as `related: ["[[B]]"]`.
+    """Links in front-matter string values, such as `related: ["[[B]]"]`, each with the
+    top-level property that holds it.
 
     An unquoted `[[B]]` is a nested YAML list, not a link, so only `[[...]]` text that
     lies inside a string scalar of the composed YAML counts.
     """
     starts = note.lines.starts
     first = block.first_line - 1  # index of the YAML's first line in the note
-    spans: list[tuple[int, int]] = []
-    stack: list[Any] = [front_matter.node]
-    while stack:
-        node = stack.pop()
-        if node is None:
-            continue
-        if node.id == "scalar":
-            if "[[" in node.value:
-                start, end = node.start_mark, node.end_mark
-                spans.append((starts[first + start.line] + start.column,
-                              starts[first + end.line] + end.column))
-        elif node.id == "sequence":
-            stack.extend(node.value)
-        else:
-            stack.extend(part for pair in node.value for part in pair)
-    if not spans:
-        return []
-    start = block.yaml_start
-    end = start + len(block.yaml_text)
-    links = [link for link in body.find_wikilinks(
-        note.text, start, end, note.lines, None, kind_override=LinkKind.FRONTMATTER)
-        if any(low <= link.start and link.end <= high for low, high in spans)]
-    # Each link belongs to the top-level property whose key is the last one above it.
-    key_lines = sorted(
-        (block.first_line + key.start_mark.line, str(key.value))
-        for key, _value in getattr(front_matter.node, "value", [])
-        if hasattr(key, "start_mark")
-    )
-    out = []
-    for link in links:
-        prop = ""
-        for line, key in key_lines:
-            if line > link.line:
-                break
-            prop = key
-        out.append(link._replace(prop=prop))
-    return out
+    root = front_matter.node
+    links: list[Link] = []
+    for key, value in root.value if root is not None and root.id == "mapping" else ():
+        prop = str(key.value)
+        stack: list[Any] = [key, value]
+        while stack:
+            node = stack.pop()
+            if node.id == "scalar":
+                if "[[" in node.value:
+                    start, end = node.start_mark, node.end_mark
+                    links += body.find_wikilinks(
+                        note.text, starts[first + start.line] + start.column,
+                        starts[first + end.line] + end.column, note.lines, None,
+                        LinkKind.FRONTMATTER, prop)
+            elif node.id == "sequence":
+                stack.extend(node.value)
+            else:
+                stack.extend(part for pair in node.value for part in pair)
+    links.sort(key=_start_of)  # in the order they are written
+    return links
+
+
+def _start_of(link: Link) -> int:
+    return link.start
