@@ -675,3 +675,27 @@ def test_doubled_character_search_agrees_with_a_plain_search() -> None:
     assert not contains_doubled(spaced, "%")
     assert contains_doubled(spaced + "%%", "%")
     assert contains_doubled("%%" + spaced, "%")
+
+
+def test_the_wikilink_scanner_splits_links_as_the_reference_does() -> None:
+    # find_wikilinks splits `[[target#subpath|display]]` in its regex; on random texts it
+    # must find the spans of `\[\[([^\[\]\n]+)\]\]` and split each as parse_wikilink_inner.
+    import random
+    import re
+
+    from notewarden.parsing.body import LineIndex, find_wikilinks, parse_wikilink_inner
+
+    plain = re.compile(r"\[\[([^\[\]\n]+)\]\]")
+    rng = random.Random(7)
+    alphabet = ["[[", "]]", "[", "]", "#", "|", "\\", " ", "a", "b", "\n", "!", "^", "é"]
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        expected = []
+        for match in plain.finditer(text):
+            target, subpath, display = parse_wikilink_inner(match.group(1))
+            if target or subpath:
+                at = match.start() - (match.start() > 0 and text[match.start() - 1] == "!")
+                expected.append((target, subpath, display, at, match.end()))
+        found = [(link.target, link.subpath, link.display, link.start, link.end)
+                 for link in find_wikilinks(text, 0, len(text), LineIndex(text), None)]
+        assert found == expected, repr(text)

@@ -45,7 +45,11 @@ _LIST_OR_INDENT_RE = re.compile(r"[ \t]*(?:[-*+]|\d+[.)])[ \t]|(?: {4}|\t)")
 # Patterns start with a literal (never an optional group or `^`) so the regex engine can
 # jump between candidates; that alone makes them about ten times faster. The `!` of an
 # embed is checked in Python.
-_WIKILINK_RE = re.compile(r"\[\[([^\[\]\n]+)\]\]")
+# `[[inner]]` with the inner text split by the regex itself: the target up to the first
+# `#` or `|`, then the subpath from that `#` up to the first `|`, then the display text
+# after that `|` (see parse_wikilink_inner). The same spans as `\[\[([^\[\]\n]+)\]\]`.
+_WIKILINK_RE = re.compile(
+    r"\[\[(?=[^\]])([^\[\]\n#|]*)(?:#([^\[\]\n|]*))?(?:\|([^\[\]\n]*))?\]\]")
 _MD_LINK_RE = re.compile(
     r"\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(\s*(<[^<>\n]+>|[^\s()<>]+(?:\([^\s()]*\)[^\s()<>]*)*)"
     r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"
@@ -189,26 +193,27 @@ def find_wikilinks(
     line_starts = lines.starts
     mask_starts, mask_ends = (masked.starts, masked.ends) if masked is not None else ((), ())
     for match in _WIKILINK_RE.finditer(text, start, end):
-        at = match.start()
+        at, link_end = match.span()
         if mask_starts:
             i = bisect_right(mask_starts, at) - 1
             if i >= 0 and at < mask_ends[i]:
                 continue
-        inner = match.group(1)
-        display: str | None = None
-        bar = inner.find("|")
-        if bar != -1:
-            display = inner[bar + 1 :]
-            inner = inner[:bar - 1] if inner[bar - 1 : bar] == "\\" else inner[:bar]
-        hash_at = inner.find("#")
-        if hash_at == -1:
-            target, subpath = inner.strip(), ""
+        target, subpath, display = match.groups()
+        if display is not None:  # [[Note\|shown]] inside a table: the `\` escapes the `|`
+            if subpath is not None:
+                if subpath[-1:] == "\\":
+                    subpath = subpath[:-1]
+            elif target[-1:] == "\\":
+                target = target[:-1]
+        target = target.strip()
+        if subpath is None:
+            if not target:
+                continue
+            subpath = ""
         else:
-            target, subpath = inner[:hash_at].strip(), inner[hash_at + 1 :].strip()
+            subpath = subpath.strip()
             if not target and not subpath:
                 continue
-        if not target and hash_at == -1:
-            continue
         if at > start and text[at - 1] == "!":
             at -= 1
             kind = kind_override or LinkKind.EMBED
@@ -216,7 +221,7 @@ def find_wikilinks(
             kind = kind_override or LinkKind.WIKILINK
         line = bisect_right(line_starts, at)
         links.append(_new_link((kind, target, subpath, display, line,
-                                at - line_starts[line - 1] + 1, at, match.end(), prop)))
+                                at - line_starts[line - 1] + 1, at, link_end, prop)))
     return links
 
 
