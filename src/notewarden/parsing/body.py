@@ -266,11 +266,13 @@ def find_headings(text: str, start: int, lines: LineIndex, masked: MaskedSpans) 
         for match in _ATX_RE.finditer(text, start):
             at = match.start()
             # At most three spaces or tabs before the hashes, from the line's start. (The
-            # match runs to the end of the line, which can hold no other heading.)
-            line_start = text.rfind("\n", start, at) + 1 or start
-            if at - line_start > 3 or text[line_start:at].strip(_INDENT_CHARS):
-                continue
-            heading_text = match.group(2)
+            # match runs to the end of the line, which can hold no other heading.) Most
+            # headings start their line: that is checked first.
+            if at > start and text[at - 1] != "\n":
+                line_start = text.rfind("\n", start, at) + 1 or start
+                if at - line_start > 3 or text[line_start:at].strip(_INDENT_CHARS):
+                    continue
+            more_hashes, heading_text = match.groups()
             if heading_text[-1:] in _MAY_CLOSE:  # else the closing regex can only match ""
                 heading_text = _ATX_CLOSING_RE.sub("", heading_text)
             if not heading_text:
@@ -279,7 +281,7 @@ def find_headings(text: str, start: int, lines: LineIndex, masked: MaskedSpans) 
                 i = bisect_right(mask_starts, at) - 1
                 if i >= 0 and at < mask_ends[i]:
                     continue
-            headings.append(_new_heading((len(match.group(1)) + 1, heading_text,
+            headings.append(_new_heading((len(more_hashes) + 1, heading_text,
                                           bisect_right(line_starts, at))))
     # Cheapest first: a two-character search that fails reads the whole text.
     if "\n-" in text or "\n " in text or "\n=" in text:
