@@ -7,6 +7,7 @@ through the installed console script (`run_cli`).
 
 from __future__ import annotations
 
+import datetime
 import json
 import random
 import time
@@ -166,6 +167,26 @@ def test_plain_scalars_resolve_the_same_when_seen_again() -> None:
         keys = read("".join(f"{text}: {i}\n" for i, (text, _) in enumerate(items)
                             if isinstance(PLAIN_SCALARS[text], str)))
         assert all(isinstance(key, str) for key in keys)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("1: a\n2: b\n", {1: "a", 2: "b"}),
+    ("when: !!timestamp 2025-01-01\n", {"when": datetime.date(2025, 1, 1)}),
+    ("tags: !!set {x}\nn: 3\n", {"tags": {"x"}, "n": 3}),
+    ("? [a, b]\n: c\n", None),  # a list as a key: PyYAML itself refuses it
+])
+def test_front_matter_beyond_plain_json_goes_through_pyyamls_constructor(
+        text: str, expected: dict[Any, Any] | None) -> None:
+    # Numeric keys and explicit tags take PyYAML's constructor (after the fast path gave
+    # up), with the loader's state set up then; a second document read after it is fine.
+    from notewarden.parsing.front_matter import FrontMatterBlock, parse_yaml
+
+    parsed = parse_yaml(FrontMatterBlock(text, 4, 2, 0))
+    assert parsed.data == expected
+    assert (parsed.error is None) == (expected is not None)
+    assert not parsed.plain
+    again = parse_yaml(FrontMatterBlock("title: t\n", 4, 2, 0))
+    assert again.data == {"title": "t"} and again.plain
 
 
 def test_alias_bomb_is_refused_quickly_and_other_notes_are_checked(tmp_path: Path) -> None:

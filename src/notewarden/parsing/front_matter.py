@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
+from yaml.cyaml import CParser as _CParser  # type: ignore[attr-defined]
 
 # A front-matter document this large after alias expansion is an attack, not a note.
 MAX_EXPANDED_NODES = 100_000
@@ -22,7 +24,17 @@ _CLOSE_RE = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
 
 
 class Yaml12Loader(yaml.CSafeLoader):
-    """CSafeLoader with the YAML 1.2 core schema's implicit types instead of YAML 1.1's."""
+    """CSafeLoader with the YAML 1.2 core schema's implicit types instead of YAML 1.1's.
+
+    Making one sets up only libyaml's parser (no Python-level __init__ runs, once per
+    note): the resolver keeps no state here (see _resolve), and the constructor's state is
+    set up by `construct_document`, for the few documents that need PyYAML's constructor."""
+
+    __init__ = _CParser.__init__
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        SafeConstructor.__init__(self)
+        return super().construct_document(node)
 
 
 Yaml12Loader.yaml_implicit_resolvers = {}

@@ -160,7 +160,7 @@ def _front_matter_links(
     """
     starts = note.lines.starts
     first = block.first_line - 1  # index of the YAML's first line in the note
-    root = front_matter.node
+    root: Any = front_matter.node
     links: list[Link] = []
     for key, value in root.value if root is not None and root.id == "mapping" else ():
         prop = str(key.value)
