@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from notewarden.model import Severity
+from notewarden.reading import read_regular_file
 
 CONFIG_FILE = ".notewarden.toml"
 OFF = "off"
+MAX_SETTINGS_BYTES = 4 * 1024 * 1024
 
 
 class ConfigError(Exception):
@@ -56,13 +58,13 @@ def load_config(root: Path, known_rules: set[str]) -> Config:
     app = _read_app_json(root)
     path = root / CONFIG_FILE
     settings: dict[str, Any] = {}
-    if path.is_file():
+    if path.exists():  # a FIFO or folder by that name is an error, not "no config"
         try:
-            settings = tomllib.loads(path.read_text(encoding="utf-8"))
+            settings = tomllib.loads(read_settings_file(path).decode("utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: invalid TOML: {exc}") from None
         except OSError as exc:
-            raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+            raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     _reject_unknown(path, "", settings, _TOP_KEYS)
 
     schemas: tuple[tuple[str, str], ...] = (("**", "obsidian"),)
@@ -97,7 +99,7 @@ def load_config(root: Path, known_rules: set[str]) -> Config:
 
     return Config(
         root=root,
-        source=path if path.is_file() else None,
+        source=path if settings or path.exists() else None,
         schemas=schemas,
         severities=severities,
         ignore=_string_list(path, "ignore", settings.get("ignore", [])),
@@ -117,12 +119,21 @@ def load_config(root: Path, known_rules: set[str]) -> Config:
 def _read_app_json(root: Path) -> dict[str, Any]:
     path = root / ".obsidian" / "app.json"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_settings_file(path))
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
         raise ConfigError(f"{path}: cannot read Obsidian settings: {exc}") from None
     return data if isinstance(data, dict) else {}
+
+
+def read_settings_file(path: Path) -> bytes:
+    """A settings file's bytes (config, Obsidian's JSON, a schema): only a regular file,
+    never a FIFO or device that could block, and at most MAX_SETTINGS_BYTES."""
+    data = read_regular_file(path, MAX_SETTINGS_BYTES)
+    if len(data) > MAX_SETTINGS_BYTES:
+        raise OSError(f"over the {MAX_SETTINGS_BYTES // 2**20} MB limit for a settings file")
+    return data
 
 
 def _reject_unknown(path: Path, prefix: str, table: dict[str, Any], known: set[str]) -> None:

@@ -21,6 +21,7 @@ from notewarden import cache
 from notewarden.config import Config
 from notewarden.model import Heading, Link, LinkKind, NoteRecord, Problem, Resolution, Status
 from notewarden.names import normalize_name, strip_md
+from notewarden.reading import NotRegularFile, read_regular_file
 from notewarden.schemas import SchemaSet
 from notewarden.timings import phase
 from notewarden.vault import VaultFile, WalkProblem, walk_vault
@@ -96,7 +97,9 @@ def read_note(root: Path, file: VaultFile) -> ParsedNote:
             file.path, f"file is {file.size / 2**20:.0f} MB, over the "
                        f"{MAX_NOTE_BYTES // 2**20} MB limit; not checked")
     try:
-        raw = _read_bytes(f"{os.fspath(root)}/{file.path}", file.size)
+        raw = read_regular_file(f"{os.fspath(root)}/{file.path}", MAX_NOTE_BYTES, file.size)
+    except NotRegularFile as exc:
+        return unreadable_note(file.path, f"{exc}; not read")
     except OSError as exc:
         reason = exc.strerror or str(exc)
         if exc.errno == 40:  # ELOOP
@@ -106,26 +109,6 @@ def read_note(root: Path, file: VaultFile) -> ParsedNote:
         return unreadable_note(file.path, f"file is over {MAX_NOTE_BYTES // 2**20} MB; "
                                           "not checked")
     return parse_note(file.path, raw)
-
-
-def _read_bytes(path: str, expected_size: int) -> bytes:
-    """The file's bytes (at most a little over MAX_NOTE_BYTES), read with bare
-    file-descriptor calls: half the cost of open() and its file object, for every note.
-    Reads until end of file as FileIO.readall does, so a file that grew since the walk
-    (or a file system that reads short) is still read whole."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-    try:
-        data = os.read(fd, max(expected_size, 0) + 1)
-        parts, total = [data], len(data)
-        while total <= MAX_NOTE_BYTES:
-            data = os.read(fd, 1 << 16)
-            if not data:
-                break
-            parts.append(data)
-            total += len(data)
-        return parts[0] if len(parts) == 1 else b"".join(parts)
-    finally:
-        os.close(fd)
 
 
 def record_from(note: ParsedNote, file: VaultFile,

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from notewarden.config import CONFIG_FILE
+from notewarden.reading import kind_of
 
 
 def find_vault_root(path: Path) -> Path:
@@ -76,8 +77,13 @@ def walk_vault(root: Path) -> tuple[list[VaultFile], list[WalkProblem]]:
                     stat = entry.stat()
                     files.append(VaultFile(rel, stat.st_size, stat.st_mtime_ns))
                 elif entry.is_symlink():
-                    files.append(VaultFile(rel, -1, -1))  # dangling or looping link
+                    # Dangling, looping, or a link to a FIFO or device: reading it says which.
+                    files.append(VaultFile(rel, -1, -1))
+                else:  # a FIFO, socket or device in the vault itself
+                    kind = kind_of(entry.stat(follow_symlinks=False).st_mode)
+                    problems.append(WalkProblem(rel, f"not a regular file ({kind}); not read"))
             except OSError:
                 files.append(VaultFile(rel, -1, -1))  # reported when it is read
     files.sort(key=lambda f: f.path)
     return files, problems
+

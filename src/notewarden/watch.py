@@ -126,17 +126,21 @@ class Session:
             if base.startswith("file:")
         }
 
-    def findings_for(self, paths: Iterable[str]) -> list[Finding]:
+    def findings_for(self, paths: Iterable[str],
+                     walk_problems: list[tuple[str, str]] | None = None) -> list[Finding]:
         results = {
             path: NoteResult(record.problems, self.vault_results.get(path),
                              record.suppressed_lines, record.suppressed_file)
             for path in paths if (record := self.index.records.get(path)) is not None
         }
-        return _report(results, [], self.scope, self.selection).findings
+        return _report(results, walk_problems or [], self.scope, self.selection).findings
 
     def initial_report(self, elapsed: float) -> PassReport:
+        """Every finding in the vault, including those of the walk (FIFOs, symlink loops,
+        unreadable folders)."""
         paths = sorted(self.index.records)
-        return PassReport("initial", [], self.findings_for(paths), elapsed * 1000)
+        return PassReport("initial", [], self.findings_for(paths, self.index.walk_problems),
+                          elapsed * 1000)
 
     # --- a pass ----------------------------------------------------------------------
 
