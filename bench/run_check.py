@@ -8,7 +8,8 @@ Generates a vault with bench/generate_vault.py into a temporary folder (or reuse
 `--repeat` times:
 
 * floor: `python bench/floor.py VAULT`, the least work any linter must do;
-* cold:  `notewarden check VAULT --format json` after deleting VAULT/.notewarden-cache;
+* cold:  `notewarden check VAULT --format json` with an empty cache folder (the bench
+         points NOTEWARDEN_CACHE_DIR at a scratch folder of its own);
 * warm:  the same again with the cache in place and nothing changed;
 
 and finally one more cold run for peak memory. It prints a Markdown table with the best
@@ -41,7 +42,7 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 GENERATOR = BENCH_DIR / "generate_vault.py"
 FLOOR = BENCH_DIR / "floor.py"
-CACHE_DIR_NAME = ".notewarden-cache"
+LEGACY_CACHE_DIR_NAME = ".notewarden-cache"  # where notewarden before 0.2 kept its cache
 GNU_TIME = Path("/usr/bin/time")
 
 NOTEWARDEN_OK_CODES = (0, 1)  # 1 = findings reported, which a generated vault has
@@ -126,12 +127,13 @@ def measure_in_rounds(items: list[Measurement], repeat: int, timeout: float) -> 
 
 
 def remove_cache(vault: Path) -> None:
-    """Delete VAULT/.notewarden-cache (a folder or a file), if present."""
-    cache = vault / CACHE_DIR_NAME
-    if cache.is_dir() and not cache.is_symlink():
-        shutil.rmtree(cache)
-    elif cache.exists() or cache.is_symlink():
-        cache.unlink()
+    """Empty the cache: the bench's cache folder (NOTEWARDEN_CACHE_DIR), and the folder
+    older versions kept in the vault, so a build from before 0.2 can be measured too."""
+    for cache in (Path(os.environ["NOTEWARDEN_CACHE_DIR"]), vault / LEGACY_CACHE_DIR_NAME):
+        if cache.is_dir() and not cache.is_symlink():
+            shutil.rmtree(cache)
+        elif cache.exists() or cache.is_symlink():
+            cache.unlink()
 
 
 # --------------------------------------------------------------------------- memory
@@ -296,6 +298,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="runs per timing measurement (default 3)")
     parser.add_argument("--timeout", type=float, default=900,
                         help="seconds before one run counts as hung (default 900)")
+    parser.add_argument("--floor", type=Path, default=FLOOR, metavar="SCRIPT",
+                        help="the floor script (default bench/floor.py; the second vault "
+                             "generator's is ../shared/bench/floor.py)")
     # Hidden: the command standing in for notewarden, e.g. "python bench/floor.py" to
     # test this harness before notewarden exists. A leading "python" means this
     # interpreter (sys.executable).
@@ -428,8 +433,9 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="notewarden-bench-") as scratch:
         vault = prepare_vault(args, Path(scratch))
+        os.environ["NOTEWARDEN_CACHE_DIR"] = str(Path(scratch) / "cache")
         warm_up(vault)
-        floor_cmd = [sys.executable, str(FLOOR), str(vault)]
+        floor_cmd = [sys.executable, str(args.floor), str(vault)]
         check_cmd = [*notewarden, "check", str(vault), "--format", "json"]
         print("floor:", shlex.join(floor_cmd))
         print("check:", shlex.join(check_cmd))

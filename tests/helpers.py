@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -74,3 +75,19 @@ def lint(vault: Path, *paths: Path, select: tuple[str, ...] = ()) -> list[Any]:
 def rules_at(findings: list[Any], rule: str) -> list[tuple[str, int, int]]:
     """(path, line, column) of each finding of `rule`."""
     return [(f.path, f.line, f.column) for f in findings if f.rule == rule]
+
+
+def store_of(vault: Path) -> Path:
+    """The vault's store (the SQLite file) in this test run's cache folder."""
+    from notewarden.store import cache_root, store_file
+
+    return store_file(vault, cache_root())
+
+
+def forget_last_check(vault: Path) -> None:
+    """Drop the store's record of the last check (not its parsed notes), so the next run
+    takes the path that reads records."""
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(store_of(vault))) as connection, connection:
+        connection.execute("DELETE FROM checked")

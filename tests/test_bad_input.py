@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from notewarden.index import MAX_NOTE_BYTES
+from notewarden.pool import MAX_NOTE_BYTES
 from tests.helpers import SEEDS, console_script, lint, make_vault, rules_at, run_cli
 
 CANARY_TEXT = "A note that must still be checked: [[Nowhere]]\n"
@@ -270,7 +270,7 @@ def test_a_note_over_the_size_limit_is_unreadable_not_read(tmp_path: Path) -> No
 def test_a_note_that_changed_size_since_the_walk_is_read_whole(
         tmp_path: Path, walked_size: int) -> None:
     """The walk's size is only a hint for the read: an editor may save between the two."""
-    from notewarden.index import read_note
+    from notewarden.pool import read_note
     from notewarden.vault import VaultFile
 
     data = ("---\ntags: [a]\n---\n" + "Body [[Gone]]\n" * 5000).encode()  # ~70 KB
@@ -281,7 +281,7 @@ def test_a_note_that_changed_size_since_the_walk_is_read_whole(
 
 
 def test_a_note_that_grew_past_the_limit_since_the_walk_is_not_read(tmp_path: Path) -> None:
-    from notewarden.index import read_note
+    from notewarden.pool import read_note
     from notewarden.vault import VaultFile
 
     with open(tmp_path / "Huge.md", "wb") as handle:
@@ -694,7 +694,7 @@ def test_everything_bad_at_once_with_the_cache_warm_and_cold(tmp_path: Path) -> 
 def test_everything_bad_at_once_in_parallel_workers(tmp_path: Path) -> None:
     # Enough notes for the process pool (index.PARALLEL_THRESHOLD): bad files are parsed in
     # worker processes and their findings pickled back.
-    from notewarden.index import PARALLEL_THRESHOLD
+    from notewarden.pool import PARALLEL_THRESHOLD
 
     vault = bad_vault(tmp_path / "v")
     for number in range(PARALLEL_THRESHOLD + 20):

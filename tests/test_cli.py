@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.helpers import make_vault, run_cli
+from tests.helpers import forget_last_check, make_vault, run_cli
 
 CLEAN = {"A.md": "# A\n\nSee [[B]].\n", "B.md": "# B\n"}
 BROKEN = {"A.md": "# A\n\nSee [[Nowhere]].\n"}
@@ -94,7 +94,7 @@ def test_messages_are_the_same_from_the_cache(tmp_path: Path) -> None:
     """Link kinds survive the cache: an embed is still shown as `![[...]]` on a warm run."""
     vault = make_vault(tmp_path / "v", {"A.md": "![[missing.png]] and ![[Nowhere]]\n"})
     cold = run_cli("check", vault, "--format", "json")
-    (vault / ".notewarden-cache" / "summary.pickle").unlink()  # force the records path
+    forget_last_check(vault)  # force the path that reads stored records
     warm = run_cli("check", vault, "--format", "json")
     assert cold.stdout == warm.stdout
     messages = [f["message"] for f in json.loads(warm.stdout)["findings"]]

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import check_json, findings_of, lint, make_vault, rules_at, run_cli
+from tests.helpers import check_json, findings_of, lint, make_vault, rules_at, run_cli, store_of
 
 MOJIBAKE = 'The lag is "cope"\u00e2\u20ac\u201dif these were true AGI.\n'  # â€” for —
 
@@ -418,7 +418,8 @@ def bump(path: Path, text: str) -> None:
 def test_second_run_gives_identical_json(tmp_path: Path) -> None:
     vault = cache_vault(tmp_path)
     first = run_cli("check", vault, "--format", "json")
-    assert (vault / ".notewarden-cache").is_dir()
+    assert store_of(vault).is_file()
+    assert not (vault / ".notewarden-cache").exists()  # nothing is written in the vault
     second = run_cli("check", vault, "--format", "json")
     assert first.returncode == second.returncode == 1
     assert first.stdout == second.stdout
@@ -501,7 +502,7 @@ def test_no_cache_neither_reads_nor_writes_it(tmp_path: Path) -> None:
     vault = cache_vault(tmp_path)
     result = run_cli("check", vault, "--format", "json", "--no-cache")
     assert result.returncode == 1
-    assert not (vault / ".notewarden-cache").exists()
+    assert not store_of(vault).exists()
     json_run(vault)  # now write a cache
     # Change a note without changing its size or mtime: only a run ignoring the cache sees it.
     path = vault / "B.md"
@@ -515,9 +516,9 @@ def test_no_cache_neither_reads_nor_writes_it(tmp_path: Path) -> None:
 def test_corrupt_cache_does_not_break_the_run(tmp_path: Path) -> None:
     vault = cache_vault(tmp_path)
     expected = json_run(vault)
-    folder = vault / ".notewarden-cache"
-    for path in [*folder.glob("*.pickle"), folder / "index.pickle"]:
-        path.write_bytes(b"\x80\x05garbage, not a pickle\x00\xff" * 10)
+    store = store_of(vault)
+    for path in (store, Path(f"{store}-wal")):
+        path.write_bytes(b"\x80\x05garbage, not a database\x00\xff" * 10)
     result = run_cli("check", vault, "--format", "json")
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
@@ -528,6 +529,6 @@ def test_corrupt_cache_does_not_break_the_run(tmp_path: Path) -> None:
 def test_truncated_cache_does_not_break_the_run(tmp_path: Path) -> None:
     vault = cache_vault(tmp_path)
     expected = json_run(vault)
-    for path in (vault / ".notewarden-cache").glob("*.pickle"):
-        path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+    store = store_of(vault)
+    store.write_bytes(store.read_bytes()[: len(store.read_bytes()) // 2])
     assert json_run(vault) == expected

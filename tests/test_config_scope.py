@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import check_json, lint, make_vault, rules_at, run_cli
+from tests.helpers import check_json, lint, make_vault, rules_at, run_cli, store_of
 
 BROKEN = "[[Nowhere]]\n"
 
@@ -129,8 +129,7 @@ def test_schema_edits_invalidate_cached_findings(tmp_path: Path) -> None:
 def test_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:
     vault = make_vault(tmp_path / "v", {"A.md": BROKEN})
     first = run_cli("check", vault, "--format", "json")
-    for name in ("summary.pickle", "records.pickle"):
-        (vault / ".notewarden-cache" / name).write_bytes(b"garbage")
+    store_of(vault).write_bytes(b"garbage")
     again = run_cli("check", vault, "--format", "json")
     assert again.returncode == 1 and again.stdout == first.stdout
     assert "Traceback" not in again.stderr

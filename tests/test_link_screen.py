@@ -7,7 +7,10 @@ import random
 from pathlib import Path
 
 from notewarden.engine import Vault, run_check
-from notewarden.index import PARALLEL_THRESHOLD, Records, VaultIndex, build_index
+from notewarden.index import VaultIndex
+from notewarden.indexing import build_index
+from notewarden.pool import PARALLEL_THRESHOLD
+from notewarden.store import Records
 from tests.helpers import make_vault
 
 # Every kind of link a note can hold, each pointing both at notes earlier and later in
@@ -61,7 +64,7 @@ def test_screened_links_give_the_findings_of_unscreened_ones(tmp_path: Path) -> 
 def test_screening_in_any_order_leaves_the_same_link_issues(tmp_path: Path) -> None:
     vault = _vault(tmp_path / "v", 12)
     config = Vault.open([vault])[0]
-    built = build_index(config.config, config.schemas, use_cache=False, jobs=1)
+    built = build_index(config.config, config.schemas, jobs=1)
     records = {path: built.records[path] for path in built.records}
     expected = {path: built.link_issues(record) for path, record in records.items()}
     assert any(expected.values())
@@ -94,7 +97,7 @@ def test_rules_skipped_for_notes_without_link_issues_would_report_nothing_there(
     vault = _vault(tmp_path / "v", 12)
     (vault / "Plain.md").write_text("[[Top]] [[Top#Top Heading]] ![[picture.png]]\n")
     config = Vault.open([vault])[0]
-    index = build_index(config.config, config.schemas, use_cache=False, jobs=1)
+    index = build_index(config.config, config.schemas, jobs=1)
     marked = [rule for rule in VAULT_RULES if rule.only_link_issues]
     assert {rule.name for rule in marked} == {
         "broken-link", "broken-heading", "broken-block", "missing-attachment",

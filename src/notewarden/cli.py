@@ -82,7 +82,11 @@ def main() -> None:
               help="Only run these rules (comma-separated or repeated).")
 @click.option("--ignore", multiple=True, metavar="RULES",
               help="Do not run these rules (comma-separated or repeated).")
-@click.option("--no-cache", is_flag=True, help="Ignore and do not write the index cache.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
+              envvar="NOTEWARDEN_CACHE_DIR", show_envvar=True,
+              help="Keep the cache here (default: the user's cache folder, "
+                   "e.g. ~/.cache/notewarden).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Processes used to parse notes (default: all cores).")
 @click.option("--fix", is_flag=True, help="Apply safe fixes, then report what is left.")
@@ -99,7 +103,8 @@ def main() -> None:
                    "folder, else the repository's top folder).")
 @_one_line_errors
 def check(paths: tuple[Path, ...], output_format: str, select: tuple[str, ...],
-          ignore: tuple[str, ...], no_cache: bool, jobs: int | None, fix: bool,
+          ignore: tuple[str, ...], no_cache: bool, cache_dir: Path | None,
+          jobs: int | None, fix: bool,
           unsafe_fixes: bool, diff: bool, exit_non_zero_on_fix: bool, staged: bool,
           vault: Path | None) -> None:
     """Check notes for front-matter and link problems, and fix them with --fix.
@@ -117,13 +122,16 @@ def check(paths: tuple[Path, ...], output_format: str, select: tuple[str, ...],
 
         result = run_staged_check(paths, vault, staged=staged, fixing=fix or diff,
                                   select=selected, ignore=ignored, use_cache=not no_cache,
-                                  jobs=jobs)
+                                  cache_dir=cache_dir, jobs=jobs)
     elif fix or diff:
         from notewarden.fixer import run_fix, unified_diff  # only needed when fixing
 
         outcome = run_fix(list(paths), select=selected, ignore=ignored, unsafe=unsafe_fixes,
-                          write=not diff, use_cache=not no_cache, jobs=jobs)
+                          write=not diff, use_cache=not no_cache, cache_dir=cache_dir,
+                          jobs=jobs)
         if diff:
+            for warning in outcome.check.warnings:
+                click.echo(f"notewarden: warning: {warning}", err=True)
             click.echo(unified_diff(outcome.changed), nl=False)
             files = len(outcome.changed)
             click.echo(f"Would fix {outcome.fixed} problem(s) in {files} file(s)", err=True)
@@ -134,7 +142,9 @@ def check(paths: tuple[Path, ...], output_format: str, select: tuple[str, ...],
         changed = bool(outcome.changed) and len(outcome.skipped) < len(outcome.changed)
     else:
         result = run_check(list(paths), select=selected, ignore=ignored,
-                           use_cache=not no_cache, jobs=jobs)
+                           use_cache=not no_cache, cache_dir=cache_dir, jobs=jobs)
+    for warning in result.warnings:
+        click.echo(f"notewarden: warning: {warning}", err=True)
     if output_format == "json":
         click.echo(format_json(result.findings, result.files_checked, result.fixed))
     elif output_format == "github":
@@ -161,10 +171,14 @@ def check(paths: tuple[Path, ...], output_format: str, select: tuple[str, ...],
               help="Seconds of quiet before a change is checked.")
 @click.option("--select", multiple=True, metavar="RULES", help="Only run these rules.")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Do not run these rules.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
+              envvar="NOTEWARDEN_CACHE_DIR", show_envvar=True,
+              help="Keep the cache here (default: the user's cache folder).")
 @_one_line_errors
 def watch(vault: Path | None, fix: bool, output_format: str, polling: bool,
           pidfile: Path | None, debounce: float, select: tuple[str, ...],
-          ignore: tuple[str, ...]) -> None:
+          ignore: tuple[str, ...], no_cache: bool, cache_dir: Path | None) -> None:
     """Keep a vault checked (and repaired, with --fix) as its files change.
 
     Stops cleanly on Ctrl-C or SIGTERM.
@@ -173,7 +187,8 @@ def watch(vault: Path | None, fix: bool, output_format: str, polling: bool,
 
     options = WatchOptions(fix=fix, output_format=output_format, polling=polling,
                            debounce=debounce, select=tuple(_rule_names(select)),
-                           ignore=tuple(_rule_names(ignore)))
+                           ignore=tuple(_rule_names(ignore)), use_cache=not no_cache,
+                           cache_dir=cache_dir)
     root = (vault or Path.cwd()).absolute()
     if not root.is_dir():
         raise UsageError(f"not a folder: {root}")

@@ -12,16 +12,16 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from notewarden import cache
 from notewarden.config import OFF, Config, ConfigError, load_config
 from notewarden.model import ALL_RULES_MARK, Finding, NoteRecord, Problem, Severity
 from notewarden.rules import RULES, VAULT_RULES, get_rule
 from notewarden.schemas import SchemaSet
+from notewarden.store import LEGACY_CACHE_DIR, Store, StoreDamaged, encode_vault_problems
 from notewarden.timings import phase
 from notewarden.vault import VaultFile, WalkProblem, find_vault_root, walk_vault
 
 if TYPE_CHECKING:  # the index (and the parser it imports) loads only when something changed
-    from notewarden.index import RecordStore, VaultIndex
+    from notewarden.index import VaultIndex
 
 
 class UsageError(Exception):
@@ -115,10 +115,11 @@ class CheckResult:
     findings: list[Finding] = field(default_factory=list)
     files_checked: int = 0
     fixed: int = 0
+    warnings: list[str] = field(default_factory=list)  # one line each, for stderr
 
 
 class NoteResult(NamedTuple):
-    """One note's problems as cached in the summary: enough to report it without the index."""
+    """One note's problems: enough to report it without the index."""
 
     problems: tuple[tuple[str, Problem], ...]  # single-note rules
     vault: tuple[tuple[str, Problem], ...] | None  # vault rules; None when never computed
@@ -126,20 +127,21 @@ class NoteResult(NamedTuple):
     suppressed_file: frozenset[str]
 
 
-class Summary(NamedTuple):
-    """The last run's view of the vault: every file's (size, mtime_ns), and each note's
-    problems. If no file changed, a run needs nothing else."""
-
-    files: dict[str, tuple[int, int]]
-    results: dict[str, NoteResult]
-    walk_problems: list[tuple[str, str]]
-
-
-def summary_salt(vault: Vault) -> str:
+def results_salt(vault: Vault) -> str:
+    """What the vault rules' findings depend on besides the notes: the schemas and the
+    settings the vault rules read. Stored findings made with another salt are not reused."""
     config = vault.config
     settings = repr((config.schemas, config.new_link_format, config.attachment_folder,
                      config.backlinks_globs, config.symmetric_properties))
     return f"{vault.schemas.digest}:{hashlib.sha256(settings.encode()).hexdigest()}"
+
+
+def open_store(vault: Vault, cache_dir: Path | None = None,
+               warnings: list[str] | None = None) -> Store | None:
+    """The vault's store (see store.py), or None when it cannot be used."""
+    with phase("open store"):
+        return Store.open(vault.root, vault.schemas.digest, results_salt(vault), cache_dir,
+                          warnings)
 
 
 @dataclass(frozen=True)
@@ -149,13 +151,13 @@ class Pending:
 
     `files`, when given, is the vault's complete file list (from the git index, say), so
     the disk is not walked; a file in it with a `blob_id` is trusted by that id and read
-    from disk only if the records cache has no record for it. `store` is the records
-    cache when the caller has already loaded it."""
+    from disk only if the store has no record for it. `store` is the vault's store when
+    the caller has already opened it (run_check closes it)."""
 
     contents: dict[str, bytes] = field(default_factory=dict)
     removed: frozenset[str] = frozenset()
     files: list[VaultFile] | None = None
-    store: RecordStore | None = None
+    store: Store | None = None
 
 
 LINK_RULES = frozenset({"broken-link", "alias-link", "broken-heading", "broken-block",
@@ -164,90 +166,149 @@ LINK_RULES = frozenset({"broken-link", "alias-link", "broken-heading", "broken-b
 
 def run_check(paths: Sequence[Path], *, select: Sequence[str] = (),
               ignore: Sequence[str] = (), use_cache: bool = True,
-              jobs: int | None = None, pending: Pending | None = None) -> CheckResult:
+              cache_dir: Path | None = None, jobs: int | None = None,
+              pending: Pending | None = None) -> CheckResult:
     """Check the notes under `paths`; links resolve against the whole vault.
 
     With `pending`, the vault is checked as it will be once those changes land, and links
     elsewhere that pointed at a removed note are reported too (their files being in scope
-    or not).
+    or not). The store lives in the user's cache folder (`cache_dir` overrides it);
+    nothing is written inside the vault.
     """
     vault, prefixes = Vault.open(paths, allow_missing=pending is not None)
     selection = Selection.make(vault.config, select, ignore)
     scope = Scope(vault.root, prefixes, vault.config)
+    warnings = legacy_cache_hint(vault.root)
+    store = pending.store if pending is not None else None
+    if store is None and use_cache:
+        store = open_store(vault, cache_dir, warnings)
+    try:
+        try:
+            result = _check(vault, scope, selection, store, pending, jobs)
+        except StoreDamaged as exc:
+            if store is None:
+                raise
+            # A damaged or planted store: start cold and write it anew.
+            warnings.append(f"the cache was damaged ({exc}); it has been rebuilt")
+            store.reset()
+            result = _check(vault, scope, selection, store, pending, jobs)
+    finally:
+        if store is not None:
+            store.close()
+    result.warnings[:0] = warnings
+    return result
+
+
+def legacy_cache_hint(root: Path) -> list[str]:
+    """A hint about the cache folder older versions kept in the vault (left alone)."""
+    if (root / LEGACY_CACHE_DIR).is_dir():
+        return [f"{root / LEGACY_CACHE_DIR} was made by an older notewarden and is no longer "
+                "used; it can be deleted"]
+    return []
+
+
+def _check(vault: Vault, scope: Scope, selection: Selection, store: Store | None,
+           pending: Pending | None, jobs: int | None) -> CheckResult:
     if pending is not None:
-        return _check_pending(vault, scope, selection, pending, use_cache, jobs)
+        return _check_pending(vault, scope, selection, pending, store, jobs)
     with phase("walk"):
         files, walk_problems = walk_vault(vault.root)
     fingerprint = {file.path: (file.size, file.mtime_ns) for file in files}
-    salt = summary_salt(vault)
-    with phase("load summary cache"):
-        previous: Summary | None = cache.load(vault.root, "summary", salt) if use_cache \
-            else None
-    if previous is not None and previous.files == fingerprint and all(
-            previous.results[path].vault is not None
-            for path in previous.results if scope.includes(path)):
-        return _report(previous.results, previous.walk_problems, scope, selection)
+    if store is not None:
+        with phase("stored results"):
+            unchanged = _unchanged_results(store, fingerprint, scope)
+        if unchanged is not None:
+            return _report(unchanged, store.walk_problems, scope, selection)
 
-    from notewarden.index import build_index
+    from notewarden.indexing import build_index
 
-    index = build_index(vault.config, vault.schemas, use_cache=use_cache, jobs=jobs,
-                        walked=(files, walk_problems), save_in_background=True)
-    try:
-        with phase("vault rules"):
-            vault_results = incremental_vault_problems(index, scope, previous, fingerprint)
-        return _finish_check(vault, index, scope, selection, previous, fingerprint,
-                             vault_results, salt if use_cache else None)
-    finally:
-        with phase("wait for records cache"):
-            index.finish_saving()
-
-
-def _finish_check(vault: Vault, index: VaultIndex, scope: Scope, selection: Selection,
-                  previous: Summary | None, fingerprint: dict[str, tuple[int, int]],
-                  vault_results: dict[str, tuple[tuple[str, Problem], ...]],
-                  salt: str | None) -> CheckResult:
-    """Each note's findings, reusing the summary's for unchanged notes; saves the new
-    summary (with this salt; None: no cache) and reports."""
-    results = {}
-    for path in index.records:
-        old = previous.results.get(path) if previous is not None else None
-        if old is not None and path not in index.changed \
-                and previous is not None and previous.files.get(path) == fingerprint.get(path):
-            # Unchanged since the summary: its own findings are too (and its record stays
-            # pickled in the cache).
-            results[path] = old._replace(vault=vault_results.get(path))
-        else:
-            record = index.records[path]
-            results[path] = NoteResult(record.problems, vault_results.get(path),
-                                       record.suppressed_lines, record.suppressed_file)
-    if salt is not None:
-        with phase("save summary cache"):
-            cache.save(vault.root, "summary", salt,
-                       Summary(fingerprint, results, index.walk_problems))
+    index = build_index(vault.config, vault.schemas, store=store, jobs=jobs,
+                        walked=(files, walk_problems))
+    with phase("vault rules"):
+        vault_results = incremental_vault_problems(index, scope, store, fingerprint)
+    results = _note_results(index, store, vault_results)
+    if store is not None:
+        with phase("save store"):
+            save_check(store, index, fingerprint, vault_results)
     with phase("report"):
         return _report(results, index.walk_problems, scope, selection)
 
 
+def _unchanged_results(store: Store, fingerprint: dict[str, tuple[int, int]],
+                       scope: Scope) -> dict[str, NoteResult] | None:
+    """Each note's stored results when no file changed since the last check (and every
+    note in scope had its vault rules run then); otherwise None."""
+    checked = store.checked
+    if len(checked) != len(fingerprint):
+        return None
+    notes = store.notes
+    in_scope = []
+    for path, stats in fingerprint.items():
+        row = checked.get(path)
+        if row is None or (row[0], row[1]) != stats:
+            return None
+        if path.lower().endswith(".md"):
+            note = notes.get(path)
+            if note is None or (note.size, note.mtime_ns) != stats:
+                return None  # the stored record is not of the bytes that were checked
+            if scope.includes(path):
+                if row[2] is None:
+                    return None
+                in_scope.append(path)
+    return {path: NoteResult(store.problems(path), store.vault_problems(path),
+                             *store.suppressions(path)) for path in in_scope}
+
+
+def _note_results(index: VaultIndex, store: Store | None,
+                  vault_results: dict[str, tuple[tuple[str, Problem], ...]]
+                  ) -> dict[str, NoteResult]:
+    """Each note's results. A note whose record is the store's is reported from the
+    store's columns, without reading its record."""
+    records = index.records
+    results = {}
+    for path in records:
+        if store is not None and not records.is_fresh(path):  # type: ignore[attr-defined]
+            results[path] = NoteResult(store.problems(path), vault_results.get(path),
+                                       *store.suppressions(path))
+        else:
+            record = records[path]
+            results[path] = NoteResult(record.problems, vault_results.get(path),
+                                       record.suppressed_lines, record.suppressed_file)
+    return results
+
+
+def save_check(store: Store, index: VaultIndex, fingerprint: dict[str, tuple[int, int]],
+               vault_results: dict[str, tuple[tuple[str, Problem], ...]]) -> None:
+    """Store what a check learnt: its fresh records, every file's stats, and each note's
+    vault-rule problems (a note missing from `vault_results` gets none: not computed)."""
+    from notewarden.indexing import notes_to_store
+
+    update = notes_to_store(index)
+    update.checked = fingerprint
+    update.vault = {path: encode_vault_problems(problems)
+                    for path, problems in vault_results.items()}
+    update.walk_problems = index.walk_problems
+    store.write(update)
+
+
 def _check_pending(vault: Vault, scope: Scope, selection: Selection, pending: Pending,
-                   use_cache: bool, jobs: int | None) -> CheckResult:
+                   store: Store | None, jobs: int | None) -> CheckResult:
     """A check of the vault with `pending` changes applied. Nothing here matches the disk,
-    so the summary cache is neither read nor written."""
-    from notewarden.index import PARALLEL_THRESHOLD, build_index, load_store, note_key
+    so no findings are stored (records parsed from the disk are)."""
+    from notewarden.index import note_key
+    from notewarden.indexing import build_index, notes_to_store
+    from notewarden.pool import PARALLEL_THRESHOLD
 
     walk_problems: list[WalkProblem] = []
-    store = pending.store
     files = pending.files
     if files is not None:
-        if store is None and use_cache:
-            with phase("load records cache"):
-                store = load_store(vault.root, vault.schemas)
-        meta = store.meta if store is not None else {}
+        notes = store.notes if store is not None else {}
         unknown = sum(1 for file in files if file.blob_id is not None
-                      and (file.path not in meta or meta[file.path][2] != file.blob_id)
+                      and (file.path not in notes or notes[file.path].blob_id != file.blob_id)
                       and file.path.lower().endswith(".md"))
         if unknown >= PARALLEL_THRESHOLD:
-            # Most of the vault would be read anyway: walking it instead lets the records
-            # cache be refreshed (by size and mtime) for the next run.
+            # Most of the vault would be read anyway: walking it instead lets the store's
+            # records be refreshed (by size and mtime) for the next run.
             files = None
     listed = files is not None
     if files is None:
@@ -256,14 +317,16 @@ def _check_pending(vault: Vault, scope: Scope, selection: Selection, pending: Pe
         files = [file for file in files
                  if file.path not in pending.removed and file.path not in pending.contents]
         files += [VaultFile(path, len(data), -2) for path, data in pending.contents.items()]
-    index = build_index(vault.config, vault.schemas, use_cache=use_cache, jobs=jobs,
-                        walked=(files, walk_problems), overlay=pending.contents,
-                        store=store, save=not listed)
+    index = build_index(vault.config, vault.schemas, store=store, jobs=jobs,
+                        walked=(files, walk_problems), overlay=pending.contents)
+    if store is not None and not listed:
+        store.write(notes_to_store(index))
     victims: dict[str, frozenset[str]] = {}
     if pending.removed:
         gone = {note_key(path) for path in pending.removed}
         victims = {path: index.records[path].link_keys & gone
-                   for path in index.records.linking_to(gone) if not scope.includes(path)}
+                   for path in index.records.linking_to(gone)  # type: ignore[attr-defined]
+                   if not scope.includes(path)}
         scope = Scope(scope.root, scope.prefixes + sorted(victims), scope.config)
     in_scope = [path for path in index.records if scope.includes(path)]
     with phase("vault rules"):
@@ -291,20 +354,21 @@ def _links_to(index: VaultIndex, finding: Finding, keys: frozenset[str]) -> bool
 
 
 def incremental_vault_problems(
-    index: VaultIndex, scope: Scope, previous: Summary | None,
+    index: VaultIndex, scope: Scope, store: Store | None,
     fingerprint: dict[str, tuple[int, int]],
 ) -> dict[str, tuple[tuple[str, Problem], ...]]:
-    """Vault-rule problems for every note in scope, reusing the previous run's where
-    nothing they depend on changed. Out-of-scope notes keep theirs if still valid."""
-    dirty = None if previous is None else dirty_notes(index, previous, fingerprint)
-    anything_changed = dirty is None or bool(dirty) or previous is None \
-        or previous.files != fingerprint
+    """Vault-rule problems for every note in scope, reusing the last check's (from the
+    store) where nothing they depend on changed. Out-of-scope notes keep theirs if still
+    valid."""
+    checked = store.checked if store is not None else {}
+    dirty = dirty_notes(index, checked, fingerprint) if checked else None
+    anything_changed = dirty is None or bool(dirty) or len(checked) != len(fingerprint) \
+        or any((row[0], row[1]) != fingerprint.get(path) for path, row in checked.items())
     wide = [rule.name for rule in VAULT_RULES if rule.vault_wide]
     out: dict[str, tuple[tuple[str, Problem], ...]] = {}
     fresh: list[str] = []
     for path in index.records:
-        old = previous.results.get(path) if previous is not None else None
-        old_vault = old.vault if old is not None and dirty is not None \
+        old_vault = store.vault_problems(path) if store is not None and dirty is not None \
             and path not in dirty else None
         if not scope.includes(path):
             if old_vault is not None and not (anything_changed and wide):
@@ -342,21 +406,27 @@ def all_vault_problems(index: VaultIndex,
             for path in paths}
 
 
-def dirty_notes(index: VaultIndex, previous: Summary,
+def dirty_notes(index: VaultIndex, checked: dict[str, tuple[int, int, bytes | None]],
                 fingerprint: dict[str, tuple[int, int]]) -> set[str]:
-    """Notes whose link findings may have changed since `previous` (see affected_by)."""
+    """Notes whose link findings may have changed since the last check, whose view of
+    the vault is `checked` (see affected_by)."""
     from notewarden.index import affected_by
 
-    # Changed since the summary: parsed now, gone, or differing from the summary's stats
-    # (a run with pending changes may have refreshed the records cache but not the summary).
-    changed = set(index.changed) | {path for path in previous.results
-                                    if path not in index.records}
+    # Changed since that check: parsed now, gone, or differing from the stats it saw (the
+    # store's records may be newer than its findings: a fix or a staged check stores them).
+    changed = set(index.changed) | {path for path in checked
+                                    if path not in index.records
+                                    and path.lower().endswith(".md")}
     changed |= {path for path in index.records
-                if previous.files.get(path) != fingerprint.get(path)}
-    touched_files = {path for path in fingerprint.keys() | previous.files.keys()
+                if _stats(checked.get(path)) != fingerprint.get(path)}
+    touched_files = {path for path in fingerprint.keys() | checked.keys()
                      if not path.lower().endswith(".md")
-                     and fingerprint.get(path) != previous.files.get(path)}
+                     and fingerprint.get(path) != _stats(checked.get(path))}
     return affected_by(index, changed, touched_files, index.previous)
+
+
+def _stats(row: tuple[int, int, bytes | None] | None) -> tuple[int, int] | None:
+    return None if row is None else (row[0], row[1])
 
 
 def collect_findings(index: VaultIndex, scope: Scope, selection: Selection) -> CheckResult:
@@ -406,6 +476,8 @@ def vault_problems(record: NoteRecord, index: VaultIndex, selection: Selection,
                 if no_link_issues:
                     continue
             out.extend((rule.name, problem) for problem in rule.check(record, index, source))
+        except StoreDamaged:
+            raise
         except Exception as exc:  # one rule's bug must not stop the run
             out.append((rule.name, Problem(1, 1, f"internal error in rule {rule.name}: "
                                                  f"{exc!r}; please report this")))

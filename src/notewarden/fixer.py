@@ -22,13 +22,17 @@ from notewarden.engine import (
     Selection,
     Vault,
     collect_findings,
+    legacy_cache_hint,
+    open_store,
     stamp,
     vault_problems,
 )
-from notewarden.index import build_index, record_from, run_note_rules
+from notewarden.indexing import build_index, notes_to_store
 from notewarden.model import Finding, Fix, FixSafety
 from notewarden.parsing.note import parse_note
+from notewarden.pool import record_from, run_note_rules
 from notewarden.rules import RULES
+from notewarden.store import Store, StoreDamaged
 from notewarden.vault import VaultFile
 from notewarden.writer import Snapshot, WriteSkipped, read_with_snapshot, write_atomic
 
@@ -52,9 +56,29 @@ def allowed(finding: Finding, unsafe: bool) -> bool:
 
 def run_fix(paths: Sequence[Path], *, select: Sequence[str] = (), ignore: Sequence[str] = (),
             unsafe: bool = False, write: bool = True, use_cache: bool = True,
-            jobs: int | None = None) -> FixResult:
+            cache_dir: Path | None = None, jobs: int | None = None) -> FixResult:
     """Fix what can be fixed under `paths`, then report what is left."""
     vault, prefixes = Vault.open(paths)
+    warnings = legacy_cache_hint(vault.root)
+    store = open_store(vault, cache_dir, warnings) if use_cache else None
+    try:
+        try:
+            outcome = _fix(vault, prefixes, select, ignore, unsafe, write, store, jobs)
+        except StoreDamaged as exc:
+            if store is None:
+                raise
+            warnings.append(f"the cache was damaged ({exc}); it has been rebuilt")
+            store.reset()
+            outcome = _fix(vault, prefixes, select, ignore, unsafe, write, store, jobs)
+    finally:
+        if store is not None:
+            store.close()
+    outcome.check.warnings[:0] = warnings
+    return outcome
+
+
+def _fix(vault: Vault, prefixes: list[str], select: Sequence[str], ignore: Sequence[str],
+         unsafe: bool, write: bool, store: Store | None, jobs: int | None) -> FixResult:
     selection = Selection.make(vault.config, select, ignore)
     scope = Scope(vault.root, prefixes, vault.config)
     overlay: dict[str, bytes] = {}
@@ -62,8 +86,10 @@ def run_fix(paths: Sequence[Path], *, select: Sequence[str] = (), ignore: Sequen
     passes = 0
     fixed: dict[str, int] = defaultdict(int)  # path -> findings fixed there
     while True:
-        index = build_index(vault.config, vault.schemas, use_cache=use_cache, jobs=jobs,
+        index = build_index(vault.config, vault.schemas, store=store, jobs=jobs,
                             overlay=overlay)
+        if store is not None and passes == 0:
+            store.write(notes_to_store(index))  # what was parsed from disk
         result = collect_findings(index, scope, selection)
         todo = [finding for finding in result.findings if allowed(finding, unsafe)]
         if not todo or passes >= MAX_PASSES:
@@ -109,7 +135,7 @@ def run_fix(paths: Sequence[Path], *, select: Sequence[str] = (), ignore: Sequen
             # Report what is really on disk for the files that were not written.
             for path in not_written:
                 del overlay[path]
-            index = build_index(vault.config, vault.schemas, use_cache=use_cache, jobs=jobs,
+            index = build_index(vault.config, vault.schemas, store=store, jobs=jobs,
                                 overlay=overlay)
             result = outcome.check = collect_findings(index, scope, selection)
             outcome.fixed = sum(fixed[path] for path in changed if path not in not_written)

@@ -7,31 +7,16 @@ never a loop over notes per link, so checking stays linear in the size of the va
 
 from __future__ import annotations
 
-import hashlib
-import os
-import pickle
 import posixpath
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from notewarden import cache
 from notewarden.config import Config
-from notewarden.model import Heading, Link, LinkKind, NoteRecord, Problem, Resolution, Status
+from notewarden.model import Heading, Link, LinkKind, NoteRecord, Resolution, Status
 from notewarden.names import normalize_name, strip_md
-from notewarden.reading import NotRegularFile, read_regular_file
-from notewarden.schemas import SchemaSet
-from notewarden.timings import phase
-from notewarden.vault import VaultFile, WalkProblem, walk_vault
-
-if TYPE_CHECKING:  # the parser (and YAML) loads only when a note must be parsed
-    from notewarden.parsing.note import ParsedNote
-
-MAX_NOTE_BYTES = 32 * 1024 * 1024
-PARALLEL_THRESHOLD = 300  # below this many notes to parse, a process pool costs more than it saves
-_CHUNK = 64
+from notewarden.store import Records
 
 # File types Obsidian opens itself; a link to one of these is a link to an attachment.
 ATTACHMENT_EXTENSIONS = frozenset({
@@ -41,121 +26,6 @@ ATTACHMENT_EXTENSIONS = frozenset({
     "pdf", "canvas", "base", "excalidraw", "epub",
     "txt", "csv", "json", "html", "htm", "zip", "docx", "xlsx", "pptx",
 })
-
-
-# --- building ---------------------------------------------------------------------------
-
-
-@dataclass
-class NoteContext:
-    """What the single-note rules may know beyond the note itself."""
-
-    schemas: SchemaSet
-    path: str
-    readable: bool
-    want_fixes: bool = False  # attach Fix objects to problems (only when fixing)
-    # The same note's previous schema findings, with the front-matter digest they were
-    # computed for: a body-only edit then re-validates nothing (and never imports jsonschema).
-    previous_schema: tuple[str, tuple[Problem, ...]] | None = None
-
-    @cached_property
-    def validators(self) -> list[tuple[str, Any]]:
-        return self.schemas.validators_for(self.path) if self.readable else []
-
-
-def run_note_rules(note: ParsedNote, schemas: SchemaSet, want_fixes: bool = False,
-                   previous: NoteRecord | None = None) -> list[tuple[str, Problem]]:
-    """Run every single-note rule on a parsed note. A rule that fails is reported, not raised.
-    `previous` is the record this note had before, whose schema findings may be reused."""
-    from notewarden.rules import NOTE_RULES
-
-    context = NoteContext(schemas, note.path, note.readable, want_fixes)
-    if previous is not None and previous.front_matter_digest is not None:
-        context.previous_schema = (previous.front_matter_digest, tuple(
-            problem for rule, problem in previous.problems if rule == "schema"))
-    problems: list[tuple[str, Problem]] = []
-    for rule in NOTE_RULES:
-        try:
-            # A plain loop, not extend() over a generator expression: most rules find
-            # nothing in most notes, and this runs for every rule of every note.
-            for problem in rule.check(note, context):
-                problems.append((rule.name, problem))
-        except Exception as exc:  # a bug in one rule must not stop the others
-            problems.append(
-                (rule.name, Problem(1, 1, f"internal error in rule {rule.name}: {exc!r}; "
-                                          "please report this"))
-            )
-    return problems
-
-
-def read_note(root: Path, file: VaultFile) -> ParsedNote:
-    """Read and parse one note; I/O failures become an unreadable note, never an exception."""
-    from notewarden.parsing.note import parse_note, unreadable_note
-
-    if file.size > MAX_NOTE_BYTES:
-        return unreadable_note(
-            file.path, f"file is {file.size / 2**20:.0f} MB, over the "
-                       f"{MAX_NOTE_BYTES // 2**20} MB limit; not checked")
-    try:
-        raw = read_regular_file(f"{os.fspath(root)}/{file.path}", MAX_NOTE_BYTES, file.size)
-    except NotRegularFile as exc:
-        return unreadable_note(file.path, f"{exc}; not read")
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        if exc.errno == 40:  # ELOOP
-            reason = "symlink loop"
-        return unreadable_note(file.path, f"cannot read file: {reason}")
-    if len(raw) > MAX_NOTE_BYTES:
-        return unreadable_note(file.path, f"file is over {MAX_NOTE_BYTES // 2**20} MB; "
-                                          "not checked")
-    return parse_note(file.path, raw)
-
-
-def record_from(note: ParsedNote, file: VaultFile,
-                problems: list[tuple[str, Problem]]) -> NoteRecord:
-    data = note.data or {}
-    return NoteRecord(
-        path=note.path,
-        size=file.size,
-        mtime_ns=file.mtime_ns,
-        is_note=True,
-        readable=note.readable,
-        aliases=_alias_strings(data),
-        # map() over lists rather than generator expressions: this runs for every note.
-        heading_keys=frozenset(map(heading_key, [heading.text for heading in note.headings])),
-        block_ids=frozenset(map(str.lower, note.block_ids)),
-        link_rows=tuple(map(tuple, note.links)),
-        tags=tuple(note.tags),
-        # Fixes are rebuilt from fresh bytes when fixing; the cache keeps only the flag.
-        problems=tuple(
-            (rule, problem if problem.fix is None else problem._replace(fix=None, fixable=True))
-            for rule, problem in problems
-        ),
-        suppressed_lines=note.suppressed_lines,
-        suppressed_file=note.suppressed_file,
-        backlinks_block=note.backlinks_block,
-        property_lines=_property_lines(note),
-        blob_id=git_blob_id(note.raw) if note.read_error is None else None,
-        front_matter_digest=note.front_matter_digest(),
-    )
-
-
-def git_blob_id(data: bytes) -> str:
-    """The id git gives these bytes as a blob (SHA-1 object format)."""
-    digest = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
-    digest.update(data)
-    return digest.hexdigest()
-
-
-def _property_lines(note: ParsedNote) -> dict[str, int]:
-    from yaml import ScalarNode  # loaded already: the note was just parsed
-
-    node = note.front_matter.node if note.front_matter else None
-    if node is None or note.block is None or not hasattr(node, "value"):
-        return {}
-    first_line = note.block.first_line
-    return {key.value if key.__class__ is ScalarNode else str(key.value):
-            first_line + key.start_mark.line for key, _value in node.value}
 
 
 def note_key(path: str) -> str:
@@ -181,355 +51,6 @@ def affected_by(index: VaultIndex, changed: set[str], touched_files: set[str],
     if keys:
         affected.update(index.records.linking_to(keys))
     return affected
-
-
-def _alias_strings(data: dict[str, Any]) -> tuple[str, ...]:
-    # Every string Obsidian might show as an alias, whatever its shape: the alias-link rule
-    # uses these to explain links that name an alias.
-    out: list[str] = []
-    for key in ("aliases", "alias"):
-        value = data.get(key)
-        values = value if isinstance(value, list) else [value]
-        out.extend(item.strip() for item in values if isinstance(item, str) and item.strip())
-    return tuple(dict.fromkeys(out))
-
-
-_worker_state: dict[str, Any] = {}
-
-
-def _init_worker(root: Path, schemas: SchemaSet) -> None:
-    _worker_state["root"] = root
-    _worker_state["schemas"] = schemas
-
-
-def _parse_chunk(files: list[VaultFile]) -> list[bytes]:
-    # Each record comes back pickled on its own: the parent keeps these bytes as they are
-    # for the records cache, so a cold run never pickles the same record twice.
-    root, schemas = _worker_state["root"], _worker_state["schemas"]
-    return [pickle.dumps(parse_file(root, file, schemas), protocol=pickle.HIGHEST_PROTOCOL)
-            for file in files]
-
-
-def parse_file(root: Path, file: VaultFile, schemas: SchemaSet,
-               previous: NoteRecord | None = None) -> NoteRecord:
-    note = read_note(root, file)
-    return record_from(note, file, run_note_rules(note, schemas, previous=previous))
-
-
-def parse_files(root: Path, files: list[VaultFile], schemas: SchemaSet,
-                jobs: int | None = None) -> Iterator[bytes]:
-    """Parse notes, on every core when there are enough of them to be worth it.
-    Yields each NoteRecord pickled (the form the records cache stores), as soon as its
-    chunk is done, so the caller's work overlaps the parsing."""
-    jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
-        for file in files:
-            yield pickle.dumps(parse_file(root, file, schemas), protocol=pickle.HIGHEST_PROTOCOL)
-        return
-    from concurrent.futures import ProcessPoolExecutor  # only imported when it is used
-
-    chunks = [files[i : i + _CHUNK] for i in range(0, len(files), _CHUNK)]
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                               initargs=(root, schemas))
-    try:
-        for chunk in pool.map(_parse_chunk, chunks):
-            yield from chunk
-    except BaseException:  # interrupted (watch stopped): drop queued work, don't drain it
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown()
-
-
-# size, mtime_ns, blob_id, aliases, has a backlinks block
-Meta = tuple[int, int, str | None, tuple[str, ...], bool]
-
-
-class RecordStore:
-    """The records cache as stored: each note's record pickled on its own, plus what must
-    be known about every note without unpickling it (stats, git blob id, aliases, and
-    which notes link to which names). Unpickling 10,000 records takes about half a second;
-    opening this takes a few hundredths, and a record is unpickled when first asked for."""
-
-    def __init__(self, meta: dict[str, tuple[Any, ...]], sections: cache.Sections) -> None:
-        # path -> Meta + (start, end): plain tuples, quick to unpickle; start and end
-        # locate the pickled record in the data section.
-        self.meta = meta
-        self._sections = sections
-
-    @cached_property
-    def linkers(self) -> dict[str, tuple[str, ...]]:
-        """link_key -> the notes with a link of that key (read only when needed)."""
-        linkers: dict[str, tuple[str, ...]] = pickle.loads(self._sections.section(0))
-        return linkers
-
-    def pickled(self, path: str) -> bytes:
-        meta = self.meta[path]
-        return bytes(self._sections.section(1)[meta[5] : meta[6]])
-
-    def record(self, path: str) -> NoteRecord:
-        meta = self.meta[path]
-        record: NoteRecord = pickle.loads(self._sections.section(1)[meta[5] : meta[6]])
-        return record
-
-    def is_current(self, file: VaultFile) -> bool:
-        """Does the cached record describe this file as it is now? A file listed from the
-        git index is compared by blob id, a file on disk by size and mtime."""
-        meta = self.meta.get(file.path)
-        if meta is None:
-            return False
-        if file.blob_id is not None:
-            return bool(meta[2] == file.blob_id)
-        return file.size >= 0 and meta[0] == file.size and meta[1] == file.mtime_ns
-
-
-def save_store(root: Path, schemas: SchemaSet, meta: dict[str, Meta],
-               linkers: dict[str, tuple[str, ...]], pickled: dict[str, bytes]) -> None:
-    """Write the records cache (see RecordStore)."""
-    located: dict[str, tuple[Any, ...]] = {}
-    offset = 0
-    for path, note_meta in meta.items():
-        end = offset + len(pickled[path])
-        located[path] = (*note_meta, offset, end)
-        offset = end
-    data = b"".join(pickled[path] for path in meta)
-    cache.save(root, "records", schemas.digest, located,
-               [pickle.dumps(linkers, protocol=pickle.HIGHEST_PROTOCOL), data])
-
-
-def load_store(root: Path, schemas: SchemaSet) -> RecordStore | None:
-    """The records cache for this vault and these schemas, if there is a usable one."""
-    loaded = cache.load_with_sections(root, "records", schemas.digest)
-    if loaded is None or not isinstance(loaded[0], dict):
-        return None
-    return RecordStore(loaded[0], loaded[1])
-
-
-class Records(Mapping[str, NoteRecord]):
-    """An index's notes by path. Records taken from the cache stay pickled until first
-    used, so a check that looks at a few notes never unpickles the other ten thousand."""
-
-    def __init__(self, fresh: Mapping[str, NoteRecord] | None = None,
-                 store: RecordStore | None = None, cached: Iterable[str] = ()) -> None:
-        self._store = store
-        # None: the store's record, not unpickled yet.
-        self._records: dict[str, NoteRecord | None] = dict.fromkeys(cached)
-        self._fresh: set[str] = set()  # paths whose record is not the store's
-        self._pickled: dict[str, bytes] = {}  # pickled forms of fresh records, if known
-        # link_keys of fresh records, derived once: the watcher matches every save against
-        # them, and after a start without a cache every record is fresh.
-        self._link_keys: dict[str, frozenset[str]] = {}
-        if fresh:
-            self._records.update(fresh)
-            self._fresh.update(fresh)
-
-    @classmethod
-    def whole_store(cls, store: RecordStore | None) -> Records:
-        return cls(store=store, cached=store.meta if store is not None else ())
-
-    def __getitem__(self, path: str) -> NoteRecord:
-        record = self._records[path]
-        if record is None:
-            assert self._store is not None
-            record = self._records[path] = self._store.record(path)
-        return record
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._records)
-
-    def __len__(self) -> int:
-        return len(self._records)
-
-    def __contains__(self, path: object) -> bool:
-        return path in self._records
-
-    def add(self, record: NoteRecord, pickled: bytes | None = None) -> None:
-        """Add or replace a note's record (`pickled`: its pickled form, for the cache)."""
-        self._records[record.path] = record
-        self._fresh.add(record.path)
-        self._link_keys.pop(record.path, None)
-        if pickled is not None:
-            self._pickled[record.path] = pickled
-        else:
-            self._pickled.pop(record.path, None)
-
-    def aliases_of(self, path: str) -> tuple[str, ...]:
-        record = self._records[path]
-        if record is None:
-            assert self._store is not None
-            return self._store.meta[path][3]
-        return record.aliases
-
-    def has_backlinks_block(self, path: str) -> bool:
-        record = self._records[path]
-        if record is None:
-            assert self._store is not None
-            return bool(self._store.meta[path][4])
-        return record.backlinks_block is not None
-
-    def all_aliases(self) -> Iterator[tuple[str, tuple[str, ...]]]:
-        """(path, aliases) for every note that has aliases, unpickling nothing."""
-        meta = self._store.meta if self._store is not None else {}
-        for path, record in self._records.items():
-            aliases = record.aliases if record is not None else meta[path][3]
-            if aliases:
-                yield path, aliases
-
-    def linking_to(self, keys: set[str]) -> set[str]:
-        """The notes with a link whose link_key is one of `keys`."""
-        found: set[str] = set()
-        if self._store is not None:
-            for key in keys:
-                found.update(path for path in self._store.linkers.get(key, ())
-                             if path in self._records and path not in self._fresh)
-        found.update(path for path in self._fresh
-                     if not self.fresh_link_keys(path).isdisjoint(keys))
-        return found
-
-    def fresh_link_keys(self, path: str) -> frozenset[str]:
-        """A fresh record's link_keys, derived on first use and kept."""
-        keys = self._link_keys.get(path)
-        if keys is None:
-            record = self._records[path]  # a fresh path's record is never None
-            assert record is not None
-            keys = self._link_keys[path] = record.link_keys
-        return keys
-
-    def updated(self, changed: Mapping[str, NoteRecord], removed: set[str]) -> Records:
-        """A copy with some records replaced or added and some removed."""
-        # Plain dict and set copies (in C), then the few removals: the watcher makes one
-        # of these for every save, in a vault of 10,000 notes.
-        copy = Records(store=self._store)
-        copy._records = dict(self._records)
-        copy._fresh = set(self._fresh)
-        copy._pickled = dict(self._pickled)
-        copy._link_keys = dict(self._link_keys)
-        for path in removed:
-            copy._records.pop(path, None)
-            copy._fresh.discard(path)
-            copy._pickled.pop(path, None)
-            copy._link_keys.pop(path, None)
-        for record in changed.values():
-            copy.add(record)
-        return copy
-
-    def save(self, root: Path, schemas: SchemaSet, leave_out: Iterable[str] = ()) -> None:
-        """Write these records as the records cache, reusing every pickle already made."""
-        skip = set(leave_out)
-        meta: dict[str, Meta] = {}
-        pickled: dict[str, bytes] = {}
-        linkers: dict[str, list[str]] = {}
-        store = self._store
-        for path, record in self._records.items():
-            if path in skip:
-                continue
-            if path not in self._fresh:
-                assert store is not None
-                meta[path], pickled[path] = store.meta[path][:5], store.pickled(path)
-                continue
-            assert record is not None
-            meta[path] = (record.size, record.mtime_ns, record.blob_id, record.aliases,
-                          record.backlinks_block is not None)
-            pickled[path] = self._pickled.get(path) or pickle.dumps(
-                record, protocol=pickle.HIGHEST_PROTOCOL)
-            for key in self.fresh_link_keys(path):  # 125,000 keys in a cold run: kept tight
-                owners = linkers.get(key)
-                if owners is None:
-                    linkers[key] = [path]
-                else:
-                    owners.append(path)
-        if store is not None:
-            for key, paths in store.linkers.items():
-                kept = [path for path in paths if path in meta and path not in self._fresh]
-                if kept:
-                    linkers.setdefault(key, []).extend(kept)
-        save_store(root, schemas, meta,
-                   {key: tuple(paths) for key, paths in linkers.items()}, pickled)
-
-    @property
-    def changed_since_store(self) -> bool:
-        """Would the cache written from these records differ from the one they came from?"""
-        store = self._store
-        return bool(self._fresh) or store is None or len(store.meta) != len(self._records)
-
-
-def build_index(config: Config, schemas: SchemaSet, *, use_cache: bool = True,
-                jobs: int | None = None, overlay: dict[str, bytes] | None = None,
-                walked: tuple[list[VaultFile], list[WalkProblem]] | None = None,
-                store: RecordStore | None = None, save: bool = True,
-                save_in_background: bool = False) -> VaultIndex:
-    """Index every note in the vault, re-parsing only what changed since the cache.
-
-    `overlay` holds in-memory contents that replace files on disk (fixes not yet written,
-    staged contents); those notes are parsed from memory and never cached. `walked` is the
-    result of `walk_vault` when the caller already has it; `store` the records cache when
-    the caller already loaded it. `save` False leaves the cache as it is;
-    `save_in_background` writes it in a child process where that is safe, and then the
-    caller must call `index.finish_saving()` before exiting.
-    """
-    root = config.root
-    files, walk_problems = walked if walked is not None else walk_vault(root)
-    if store is None and use_cache:
-        with phase("load records cache"):
-            store = load_store(root, schemas)
-    attachments: list[str] = []
-    cached: list[str] = []
-    stale: list[VaultFile] = []
-    fresh: dict[str, NoteRecord] = {}
-    overlay = overlay or {}
-    current = store.is_current if store is not None else None
-    for file in files:
-        if not file.path.lower().endswith(".md"):
-            attachments.append(file.path)
-        elif file.path in overlay:
-            data = overlay[file.path]
-            meta = store.meta.get(file.path) if store is not None else None
-            if meta is not None and meta[2] is not None and meta[2] == git_blob_id(data):
-                cached.append(file.path)  # the cache holds these very bytes, parsed
-                continue
-            from notewarden.parsing.note import parse_note
-
-            previous = store.record(file.path) if store and meta is not None else None
-            note = parse_note(file.path, data)
-            fresh[file.path] = record_from(note, file,
-                                           run_note_rules(note, schemas, previous=previous))
-        elif current is not None and current(file):
-            cached.append(file.path)
-        else:
-            stale.append(file)
-    if stale and store is None:
-        schemas.check(config)  # a cache made with these schemas means they passed already
-    records = Records(fresh, store, cached)
-    with phase("build name index"):
-        index = VaultIndex(root, records, attachments,
-                           note_paths=[*records, *(file.path for file in stale)])
-    with phase(f"parse {len(stale)} notes"):
-        if len(stale) < PARALLEL_THRESHOLD and store is not None:
-            for file in stale:  # few: parsed here, reusing what the old record knows
-                previous = store.record(file.path) if file.path in store.meta else None
-                records.add(parse_file(root, file, schemas, previous))
-        else:
-            for blob in parse_files(root, stale, schemas, jobs):
-                record = pickle.loads(blob)
-                records.add(record, blob)
-                index.screen_links(record)  # while the workers parse the rest
-    if stale:
-        index.all_records_in()
-    # After the index is complete: a forked writer makes the parent copy each page it then
-    # writes to.
-    if use_cache and save and (stale or records.changed_since_store):
-        with phase("save records cache"):
-            def write() -> None:
-                records.save(root, schemas, leave_out=overlay)
-
-            index.saving = cache.write_in_background(write) if save_in_background else None
-            if index.saving is None:
-                write()
-    index.new_link_format = config.new_link_format
-    index.config = config
-    index.walk_problems = [(p.path, p.message) for p in walk_problems]
-    index.changed = set(fresh) | (overlay.keys() & records.keys()) | {f.path for f in stale}
-    index.previous = Records.whole_store(store)
-    return index
 
 
 # --- resolution -------------------------------------------------------------------------
@@ -563,12 +84,12 @@ class VaultIndex:
         self.records = records if isinstance(records, Records) else Records(records)
         self.attachments = set(attachments)
         self.walk_problems: list[tuple[str, str]] = []
-        self.saving: int | None = None  # the process writing the records cache, if any
         self.new_link_format = "shortest"  # Obsidian's setting, from .obsidian/app.json
         self.config: Config | None = None
         # What the last build changed: notes parsed anew, and the records they replaced.
         self.changed: set[str] = set(records)
         self.previous: Mapping[str, NoteRecord] = {}
+        self.overlay: frozenset[str] = frozenset()  # notes read from memory, not disk
         self._backlinks: dict[str, set[str]] | None = None
         self._property_links: dict[tuple[str, str], set[str]] | None = None
         self.notes_by_name: dict[str, list[str]] = {}
@@ -619,11 +140,6 @@ class VaultIndex:
         self._backlinks = None
         self._property_links = None
         return self
-
-    def finish_saving(self) -> None:
-        """Wait until the records cache is written (see build_index)."""
-        cache.wait_for(self.saving)
-        self.saving = None
 
     def all_records_in(self) -> None:
         """Called once every record given by `note_paths` is in `records`."""
@@ -873,4 +389,4 @@ def is_attachment_path(linkpath: str) -> bool:
     return dot > 0 and name[dot + 1 :].lower() in ATTACHMENT_EXTENSIONS
 
 
-__all__ = ["Heading", "LinkKind", "Resolution", "Status", "VaultIndex", "build_index"]
+__all__ = ["Heading", "LinkKind", "Resolution", "Status", "VaultIndex", "heading_key"]

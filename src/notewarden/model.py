@@ -136,7 +136,7 @@ class NoteRecord(NamedTuple):
     aliases: tuple[str, ...]
     heading_keys: frozenset[str]  # headings, normalised as Obsidian compares them
     block_ids: frozenset[str]
-    # Each link as a plain tuple of Link's fields: pickled and unpickled in C, three times
+    # Each link as a plain tuple of Link's fields: packed and unpacked in C, three times
     # faster than Link objects, for the 125,000 links of a 10,000-note vault. See `links`.
     link_rows: tuple[tuple[Any, ...], ...]
     tags: tuple[str, ...]

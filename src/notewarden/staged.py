@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from notewarden.config import CONFIG_FILE
-from notewarden.engine import CheckResult, Pending, UsageError, Vault, run_check
+from notewarden.engine import CheckResult, Pending, UsageError, Vault, open_store, run_check
 from notewarden.vault import VaultFile, find_vault_root
 
 # A path under the vault root that names no vault file (dot-entries are never scanned).
@@ -253,10 +253,10 @@ def read_blobs(top: Path, ids: Sequence[str]) -> dict[str, bytes]:
 
 def pending_for(top: Path, changes: StagedChanges) -> Pending:
     """The Pending changes that make the vault on disk look like the commit."""
-    from notewarden.index import git_blob_id
+    from notewarden.pool import git_blob_id
 
     # Checked notes are taken as the index has them, even where the disk has the same
-    # bytes: contents given here never enter the records cache. The disk is read first
+    # bytes: contents given here never enter the store. The disk is read first
     # and git asked only for what differs from it.
     contents: dict[str, bytes] = {}
     for path, blob_id in changes.checked_ids.items():
@@ -339,7 +339,7 @@ def commit_files(top: Path, root: Path, changes: StagedChanges, contents: dict[s
 def run_staged_check(paths: Sequence[Path], vault: Path | None, *, staged: bool,
                      fixing: bool = False, select: Sequence[str] = (),
                      ignore: Sequence[str] = (), use_cache: bool = True,
-                     jobs: int | None = None) -> CheckResult:
+                     cache_dir: Path | None = None, jobs: int | None = None) -> CheckResult:
     """Check what `git commit` would commit (see the module docstring)."""
     if not staged:
         raise UsageError("--vault is only used with --staged (give the vault as PATH)")
@@ -354,19 +354,24 @@ def run_staged_check(paths: Sequence[Path], vault: Path | None, *, staged: bool,
     listing = listing_commands(top, root)
     commands = [*DIFF_COMMANDS, *(listing or [])]
     running = start_git(commands, cwd=top)
-    # While git works, load what the check needs: the index code and the records cache.
-    from notewarden.index import load_store
-
-    store = load_store(root, Vault.open([root / _ANCHOR], allow_missing=True)[0].schemas) \
+    # While git works, open the store (the check hands it on and closes it).
+    store = open_store(Vault.open([root / _ANCHOR], allow_missing=True)[0], cache_dir) \
         if use_cache else None
-    outputs = finish_git(commands, running)
-    changes = staged_changes(top, root, outputs[:2])
-    if not changes.checked and not changes.removed:
-        return CheckResult(root)
-    pending = pending_for(top, changes)
-    files = commit_files(top, root, changes, pending.contents, outputs[2:]) \
-        if listing is not None else None
+    try:
+        outputs = finish_git(commands, running)
+        changes = staged_changes(top, root, outputs[:2])
+        if not changes.checked and not changes.removed:
+            if store is not None:
+                store.close()
+            return CheckResult(root)
+        pending = pending_for(top, changes)
+        files = commit_files(top, root, changes, pending.contents, outputs[2:]) \
+            if listing is not None else None
+    except BaseException:
+        if store is not None:
+            store.close()
+        raise
     checked = [root / path for path in changes.checked]
     return run_check([root / _ANCHOR, *checked], select=select, ignore=ignore,
-                     use_cache=use_cache, jobs=jobs,
+                     use_cache=use_cache, cache_dir=cache_dir, jobs=jobs,
                      pending=replace(pending, files=files, store=store))

@@ -35,26 +35,22 @@ from notewarden.engine import (
     Vault,
     _report,
     all_vault_problems,
+    open_store,
+    save_check,
     vault_problems,
 )
 from notewarden.fixer import _fixes_for, allowed
 from notewarden.fm_edit import FrontMatterEditor, new_front_matter
-from notewarden.index import (
-    VaultIndex,
-    affected_by,
-    build_index,
-    note_key,
-    read_note,
-    record_from,
-    run_note_rules,
-    strip_md,
-)
+from notewarden.index import VaultIndex, affected_by, note_key
+from notewarden.indexing import build_index
 from notewarden.model import Edit, Finding, LinkKind, NoteRecord
-from notewarden.names import link_key, normalize_name
+from notewarden.names import link_key, normalize_name, strip_md
 from notewarden.parsing.note import ParsedNote, parse_note
+from notewarden.pool import read_note, record_from, run_note_rules
 from notewarden.rules import VAULT_RULES
 from notewarden.rules.alias_link import link_text
-from notewarden.vault import VaultFile, walk_vault
+from notewarden.store import Store, StoreDamaged, StoreWrite, encode_record, encode_vault_problems
+from notewarden.vault import VaultFile, WalkProblem, walk_vault
 from notewarden.writer import WriteSkipped, read_with_snapshot, write_atomic
 
 DEBOUNCE_SECONDS = 0.3
@@ -83,6 +79,8 @@ class WatchOptions:
     max_wait: float = MAX_WAIT_SECONDS
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    use_cache: bool = True
+    cache_dir: Path | None = None
 
 
 @dataclass
@@ -103,6 +101,9 @@ class Session:
         self.root = root
         self.written: dict[str, str] = {}  # path -> sha256 of the bytes we wrote
         self.rescan_needed = False
+        self.store: Store | None = None
+        self.warnings: list[str] = []
+        self.unsaved: set[str] = set()  # notes whose vault findings the store lacks
         self.load()
 
     # --- loading ---------------------------------------------------------------------
@@ -116,15 +117,54 @@ class Session:
         self.scope = Scope(self.root, [""], self.vault.config)
         files, problems = walk_vault(self.root)
         self.stats = {file.path: (file.size, file.mtime_ns) for file in files}
-        self.index = build_index(self.vault.config, self.vault.schemas, use_cache=True,
-                                 walked=(files, problems))
-        self.vault_results = all_vault_problems(
-            self.index, [path for path in self.index.records if self.scope.includes(path)])
+        self.close()
+        if self.options.use_cache:  # the schemas may have changed: the store's salts too
+            self.store = open_store(self.vault, self.options.cache_dir, self.warnings)
+        try:
+            self._index(files, problems)
+        except StoreDamaged:
+            assert self.store is not None
+            self.store.reset()
+            self._index(files, problems)
         self.schema_files = {
             Path(unquote(urlparse(base).path)).resolve()  # file URIs are percent-encoded
             for _glob, _label, _doc, base in self.vault.schemas.entries
             if base.startswith("file:")
         }
+
+    def _index(self, files: list[VaultFile], problems: list[WalkProblem]) -> None:
+        self.index = build_index(self.vault.config, self.vault.schemas, store=self.store,
+                                 walked=(files, problems))
+        self.vault_results = all_vault_problems(
+            self.index, [path for path in self.index.records if self.scope.includes(path)])
+        # Packed as the store keeps them, so that each pass stores only what it changed.
+        self.packed_results = {path: encode_vault_problems(problems)
+                               for path, problems in self.vault_results.items()}
+        if self.store is not None:
+            save_check(self.store, self.index, self.stats, self.vault_results)
+
+    def close(self) -> None:
+        """Close the store (load opens it again)."""
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+    def save(self, changed: Iterable[NoteRecord]) -> None:
+        """Tell the store what a pass changed (`changed` records, and the vault findings
+        re-checked since the last save), so a `check` run later starts warm."""
+        dirty, self.unsaved = self.unsaved, set()
+        if self.store is None:
+            return
+        for path in dirty:
+            problems = self.vault_results.get(path)
+            if problems is None:
+                self.packed_results.pop(path, None)
+            else:
+                self.packed_results[path] = encode_vault_problems(problems)
+        self.store.write(StoreWrite(
+            notes=[encode_record(record) for record in changed],
+            keep_notes=set(self.index.records), checked=self.stats,
+            vault=self.packed_results, walk_problems=self.index.walk_problems))
 
     def findings_for(self, paths: Iterable[str],
                      walk_problems: list[tuple[str, str]] | None = None) -> list[Finding]:
@@ -153,7 +193,19 @@ class Session:
             return False
 
     def run_pass(self, changes: list[Change]) -> PassReport | None:
+        """Re-check what `changes` may have changed; None when nothing did."""
         started = time.perf_counter()
+        try:
+            return self._run_pass(changes, started)
+        except StoreDamaged:
+            if self.store is not None:
+                self.store.reset()
+            self.load()
+            report = self.initial_report(time.perf_counter() - started)
+            report.event = "rescan"
+            return report
+
+    def _run_pass(self, changes: list[Change], started: float) -> PassReport | None:
         paths = sorted({p for c in changes for p in (c.path, c.dest)
                         if p and not _ignored_event_path(p)})
         if any(self.is_config(path) for path in paths):
@@ -184,6 +236,8 @@ class Session:
             fixed += self._apply_safe_fixes(affected | set(fixed))
             fixed = sorted(set(fixed))
             affected |= set(fixed)
+        self.save([self.index.records[path] for path in sorted(set(changed) | set(fixed))
+                   if path in self.index.records])
         event = _event_name(changes, renames, full)
         findings = self.findings_for(sorted(affected))
         if renames and not self.options.fix:
@@ -287,6 +341,7 @@ class Session:
                 if fresh or len(kept) != len(old):
                     self.vault_results[path] = kept + tuple(fresh)
                     dirty.add(path)
+        self.unsaved |= dirty | removed
         return dirty
 
     # --- fixing ----------------------------------------------------------------------
@@ -622,6 +677,7 @@ def run_watch(root: Path, options: WatchOptions, pidfile: Path | None = None) ->
     if pidfile is not None:
         pidfile.write_text(f"{os.getpid()}\n", encoding="utf-8")
     overflow: _OverflowWatcher | None = None
+    session: Session | None = None
     try:
         try:
             session = Session(root, options)
@@ -630,12 +686,16 @@ def run_watch(root: Path, options: WatchOptions, pidfile: Path | None = None) ->
         indexing = False
         if stop.is_set():
             return 0
+        for warning in session.warnings:
+            log_line(f"warning: {warning}", options)
         emit(session.initial_report(time.perf_counter() - started), options)
         overflow = _OverflowWatcher(session, changes)
         logging.getLogger("watchdog").addHandler(overflow)
         log_line(f"watching {vault_root}", options)
         _loop(session, changes, stop, options)
     finally:
+        if session is not None:
+            session.close()
         observer.stop()  # type: ignore[attr-defined]
         observer.join(timeout=1.5)  # type: ignore[attr-defined]
         if overflow is not None:

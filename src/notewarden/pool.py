@@ -1,0 +1,216 @@
+"""The parse pool: turn a vault's files into NoteRecords, on every core when there are
+enough of them.
+
+Each note is read (only a regular file, at most MAX_NOTE_BYTES), parsed once, and run
+through the single-note rules; the record and its stored form (store.NoteRow) are made
+in the worker, so the main process only unpacks what comes back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from notewarden.index import heading_key
+from notewarden.model import NoteRecord, Problem
+from notewarden.reading import NotRegularFile, read_regular_file
+from notewarden.schemas import SchemaSet
+from notewarden.store import (
+    NoteRow,
+    StoreDamaged,
+    connect_for_rows,
+    decode_record,
+    encode_record,
+    store_rows,
+)
+from notewarden.vault import VaultFile
+
+if TYPE_CHECKING:  # the parser (and YAML) loads only when a note must be parsed
+    from notewarden.parsing.note import ParsedNote
+
+MAX_NOTE_BYTES = 32 * 1024 * 1024
+PARALLEL_THRESHOLD = 300  # below this many notes to parse, a process pool costs more than it saves
+_CHUNK = 64
+
+
+@dataclass
+class NoteContext:
+    """What the single-note rules may know beyond the note itself."""
+
+    schemas: SchemaSet
+    path: str
+    readable: bool
+    want_fixes: bool = False  # attach Fix objects to problems (only when fixing)
+    # The same note's previous schema findings, with the front-matter digest they were
+    # computed for: a body-only edit then re-validates nothing (and never imports jsonschema).
+    previous_schema: tuple[str, tuple[Problem, ...]] | None = None
+
+    @cached_property
+    def validators(self) -> list[tuple[str, Any]]:
+        return self.schemas.validators_for(self.path) if self.readable else []
+
+
+def run_note_rules(note: ParsedNote, schemas: SchemaSet, want_fixes: bool = False,
+                   previous: NoteRecord | None = None) -> list[tuple[str, Problem]]:
+    """Run every single-note rule on a parsed note. A rule that fails is reported, not raised.
+    `previous` is the record this note had before, whose schema findings may be reused."""
+    from notewarden.rules import NOTE_RULES
+
+    context = NoteContext(schemas, note.path, note.readable, want_fixes)
+    if previous is not None and previous.front_matter_digest is not None:
+        context.previous_schema = (previous.front_matter_digest, tuple(
+            problem for rule, problem in previous.problems if rule == "schema"))
+    problems: list[tuple[str, Problem]] = []
+    for rule in NOTE_RULES:
+        try:
+            # A plain loop, not extend() over a generator expression: most rules find
+            # nothing in most notes, and this runs for every rule of every note.
+            for problem in rule.check(note, context):
+                problems.append((rule.name, problem))
+        except StoreDamaged:
+            raise
+        except Exception as exc:  # a bug in one rule must not stop the others
+            problems.append(
+                (rule.name, Problem(1, 1, f"internal error in rule {rule.name}: {exc!r}; "
+                                          "please report this"))
+            )
+    return problems
+
+
+def read_note(root: Path, file: VaultFile) -> ParsedNote:
+    """Read and parse one note; I/O failures become an unreadable note, never an exception."""
+    from notewarden.parsing.note import parse_note, unreadable_note
+
+    if file.size > MAX_NOTE_BYTES:
+        return unreadable_note(
+            file.path, f"file is {file.size / 2**20:.0f} MB, over the "
+                       f"{MAX_NOTE_BYTES // 2**20} MB limit; not checked")
+    try:
+        raw = read_regular_file(f"{os.fspath(root)}/{file.path}", MAX_NOTE_BYTES, file.size)
+    except NotRegularFile as exc:
+        return unreadable_note(file.path, f"{exc}; not read")
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        if exc.errno == 40:  # ELOOP
+            reason = "symlink loop"
+        return unreadable_note(file.path, f"cannot read file: {reason}")
+    if len(raw) > MAX_NOTE_BYTES:
+        return unreadable_note(file.path, f"file is over {MAX_NOTE_BYTES // 2**20} MB; "
+                                          "not checked")
+    return parse_note(file.path, raw)
+
+
+def record_from(note: ParsedNote, file: VaultFile,
+                problems: list[tuple[str, Problem]]) -> NoteRecord:
+    data = note.data or {}
+    return NoteRecord(
+        path=note.path,
+        size=file.size,
+        mtime_ns=file.mtime_ns,
+        is_note=True,
+        readable=note.readable,
+        aliases=_alias_strings(data),
+        # map() over lists rather than generator expressions: this runs for every note.
+        heading_keys=frozenset(map(heading_key, [heading.text for heading in note.headings])),
+        block_ids=frozenset(map(str.lower, note.block_ids)),
+        link_rows=tuple(map(tuple, note.links)),
+        tags=tuple(note.tags),
+        # Fixes are rebuilt from fresh bytes when fixing; the cache keeps only the flag.
+        problems=tuple(
+            (rule, problem if problem.fix is None else problem._replace(fix=None, fixable=True))
+            for rule, problem in problems
+        ),
+        suppressed_lines=note.suppressed_lines,
+        suppressed_file=note.suppressed_file,
+        backlinks_block=note.backlinks_block,
+        property_lines=_property_lines(note),
+        blob_id=git_blob_id(note.raw) if note.read_error is None else None,
+        front_matter_digest=note.front_matter_digest(),
+    )
+
+
+def git_blob_id(data: bytes) -> str:
+    """The id git gives these bytes as a blob (SHA-1 object format)."""
+    digest = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
+    digest.update(data)
+    return digest.hexdigest()
+
+
+def _property_lines(note: ParsedNote) -> dict[str, int]:
+    from yaml import ScalarNode  # loaded already: the note was just parsed
+
+    node = note.front_matter.node if note.front_matter else None
+    if node is None or note.block is None or not hasattr(node, "value"):
+        return {}
+    first_line = note.block.first_line
+    return {key.value if key.__class__ is ScalarNode else str(key.value):
+            first_line + key.start_mark.line for key, _value in node.value}
+
+
+def _alias_strings(data: dict[str, Any]) -> tuple[str, ...]:
+    # Every string Obsidian might show as an alias, whatever its shape: the alias-link rule
+    # uses these to explain links that name an alias.
+    out: list[str] = []
+    for key in ("aliases", "alias"):
+        value = data.get(key)
+        values = value if isinstance(value, list) else [value]
+        out.extend(item.strip() for item in values if isinstance(item, str) and item.strip())
+    return tuple(dict.fromkeys(out))
+
+
+_worker_state: dict[str, Any] = {}
+
+
+def _init_worker(root: Path, schemas: SchemaSet, store: Path | None) -> None:
+    _worker_state["root"] = root
+    _worker_state["schemas"] = schemas
+    _worker_state["store"] = connect_for_rows(store) if store is not None else None
+
+
+def _parse_chunk(files: list[VaultFile]) -> tuple[list[NoteRow], bool]:
+    # Each record comes back in its stored form: plain values the pool's pipe carries
+    # cheaply. The worker also writes them into the store, if it can (True).
+    root, schemas, store = (_worker_state[key] for key in ("root", "schemas", "store"))
+    rows = [encode_record(parse_file(root, file, schemas)) for file in files]
+    return rows, store is not None and store_rows(store, rows)
+
+
+def parse_file(root: Path, file: VaultFile, schemas: SchemaSet,
+               previous: NoteRecord | None = None) -> NoteRecord:
+    """Read, parse and check one note (`previous`: its last record, whose schema findings
+    are reused when its front-matter is unchanged)."""
+    note = read_note(root, file)
+    return record_from(note, file, run_note_rules(note, schemas, previous=previous))
+
+
+def parse_files(root: Path, files: list[VaultFile], schemas: SchemaSet,
+                jobs: int | None = None, store: Path | None = None,
+                ) -> Iterator[tuple[NoteRecord, NoteRow, bool]]:
+    """Parse notes, on every core when there are enough of them to be worth it. Yields
+    each record with its stored form, and whether a worker wrote that into the store at
+    `store` (a path: workers open their own connections), as soon as its chunk is done,
+    so the caller's work overlaps the parsing."""
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
+        for file in files:
+            record = parse_file(root, file, schemas)
+            yield record, encode_record(record), False
+        return
+    from concurrent.futures import ProcessPoolExecutor  # only imported when it is used
+
+    chunks = [files[i : i + _CHUNK] for i in range(0, len(files), _CHUNK)]
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                               initargs=(root, schemas, store))
+    try:
+        for rows, written in pool.map(_parse_chunk, chunks):
+            for row in rows:
+                yield decode_record(row), row, written
+    except BaseException:  # interrupted (watch stopped): drop queued work, don't drain it
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
