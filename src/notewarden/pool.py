@@ -190,16 +190,15 @@ def parse_file(root: Path, file: VaultFile, schemas: SchemaSet,
 
 def parse_files(root: Path, files: list[VaultFile], schemas: SchemaSet,
                 jobs: int | None = None, store: Path | None = None,
-                ) -> Iterator[tuple[NoteRecord, NoteRow, bool]]:
+                ) -> Iterator[tuple[NoteRecord, NoteRow | None, bool]]:
     """Parse notes, on every core when there are enough of them to be worth it. Yields
-    each record with its stored form, and whether a worker wrote that into the store at
-    `store` (a path: workers open their own connections), as soon as its chunk is done,
-    so the caller's work overlaps the parsing."""
+    each record with its stored form (None when parsed here) and whether a worker wrote
+    that into the store at `store` (a path: workers open their own connections), as soon
+    as its chunk is done, so the caller's work overlaps the parsing."""
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
-        for file in files:
-            record = parse_file(root, file, schemas)
-            yield record, encode_record(record), False
+        for file in files:  # the row is made only if the store wants it
+            yield parse_file(root, file, schemas), None, False
         return
     from concurrent.futures import ProcessPoolExecutor  # only imported when it is used
 
@@ -211,6 +210,12 @@ def parse_files(root: Path, files: list[VaultFile], schemas: SchemaSet,
             for row in rows:
                 yield decode_record(row), row, written
     except BaseException:  # interrupted (watch stopped): drop queued work, don't drain it
+        # Stop the workers too: interrupted while the pool was starting, they would never
+        # be told to, and the interpreter waits for them at exit. (Python 3.14 has
+        # terminate_workers(); before it only the private list knows them.)
+        workers = list(getattr(pool, "_processes", {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            worker.kill()
         raise
     pool.shutdown()
