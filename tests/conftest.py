@@ -1,4 +1,12 @@
-"""Suite-wide settings: every store goes to a temporary cache folder, never the user's."""
+"""Suite-wide settings: every store goes to a temporary cache folder, never the user's;
+and hypothesis profiles.
+
+Hypothesis profiles (`--hypothesis-profile NAME`):
+- `ci`, the default: 2,000 examples for each property test that does not set its own
+  count (the prose-safety properties of tests/test_fix_properties.py);
+- `long`: 10,000 of them, for a longer look than CI affords:
+  `python -m pytest tests/test_fix_properties.py --hypothesis-profile long`.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +15,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+_QUIET = [HealthCheck.too_slow]
+settings.register_profile("ci", max_examples=2_000, deadline=None, suppress_health_check=_QUIET)
+settings.register_profile("long", max_examples=10_000, deadline=None,
+                          suppress_health_check=_QUIET)
+settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True, scope="session")

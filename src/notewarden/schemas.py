@@ -13,6 +13,7 @@ import hashlib
 import json
 import sys
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,11 @@ def _read_bundled(name: str) -> bytes | None:
     return entry.read_bytes() if entry.is_file() else None
 
 
+# Digests of schema sets already found valid in this process: checking a schema against
+# its metaschema takes about 18 ms, and a fix runs a check for every pass.
+_PASSED: set[str] = set()
+
+
 @dataclass
 class SchemaSet:
     """The schemas that apply to the vault's notes, by glob. Picklable for worker processes."""
@@ -90,9 +96,12 @@ class SchemaSet:
     def check(self, config: Config) -> None:
         """Reject schemas that are not valid JSON Schemas (ConfigError). Called only when
         notes are about to be parsed: a warm run never needs jsonschema at all."""
+        if self.digest in _PASSED:
+            return
         where = config.source or (config.root / ".notewarden.toml")
         for _glob, label, document, _base in self.entries:
             _check_schema(document, label, where)
+        _PASSED.add(self.digest)
 
     def validators_for(self, path: str) -> list[tuple[str, Any]]:
         """(label, validator) for every schema whose glob matches the note's path."""
@@ -241,6 +250,7 @@ _SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
 _MAX_VERDICTS = 50_000  # per schema and process: a few MB at most
 
 
+@cache  # one class per draft: making one builds it with attrs, about 1 ms
 def _with_leaf_shortcut(cls: Any) -> Any:
     """The validator class with a shortcut for the common case of front-matter: a property
     (or array item) whose subschema holds only leaf keywords, and whose value passes them.
