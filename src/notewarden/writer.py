@@ -1,8 +1,8 @@
 """Writing fixed notes without ever losing an editor's save.
 
 A fix is written to a temp file in the note's folder (named `.NAME.XXXXXXXX.notewarden-tmp`,
-so `watch` knows its own), given the note's owner, group, mode and extended attributes,
-fsynced, and only then made the note. Every problem with one note (it changed, it is
+so `watch` knows its own), given the note's owner, group, mode and (on Linux) extended
+attributes, fsynced, and only then made the note. Every problem with one note (it changed, it is
 read-only, its folder refuses the temp file, the disk is full...) is a WriteSkipped that
 names that note, so the other notes are still written and reported; no temp file is left
 behind (one exception, below: a save that could not be put back is kept in the temp file,
