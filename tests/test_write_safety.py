@@ -65,6 +65,14 @@ def temp_files(root: Path) -> list[Path]:
     return sorted(root.rglob("*.notewarden-tmp"))
 
 
+def text_now(note: Path) -> str:
+    """A note's text, or "" while it is missing (an editor moving it aside to save)."""
+    try:
+        return note.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+
+
 def warnings(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.startswith("notewarden: warning:")]
 
@@ -157,7 +165,7 @@ def test_no_save_is_lost_under_watch_fix(tmp_path: Path) -> None:
         # being written, and no pass for a second.
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
-            texts = [(vault / rel).read_text(encoding="utf-8") for rel in notes]
+            texts = [text_now(vault / rel) for rel in notes]
             if (all("aliases:" in text for text in texts) and not temp_files(vault)
                     and not daemon.quiet_for(1.0)):
                 break
