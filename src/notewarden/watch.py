@@ -350,13 +350,13 @@ class Session:
         """Write a fixed note and bring the index up to date with it. Returns the notes
         whose findings that may change (None when the write was skipped)."""
         try:
-            write_atomic(self.root / path, new, snapshot, self.root)  # type: ignore[arg-type]
+            info = write_atomic(self.root / path, new, snapshot,  # type: ignore[arg-type]
+                                self.root)
         except WriteSkipped as exc:
             log_line(f"skipped: {exc}", self.options)
             return None
         self.written[path] = hashlib.sha256(new).hexdigest()
         note = parse_note(path, new)
-        info = (self.root / path).stat()
         self.stats[path] = (info.st_size, info.st_mtime_ns)
         record = record_from(note, VaultFile(path, info.st_size, info.st_mtime_ns),
                              run_note_rules(note, self.vault.schemas))
