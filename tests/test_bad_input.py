@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from notewarden.pool import MAX_NOTE_BYTES
+from notewarden.reading import MAX_NOTE_BYTES
 from tests.helpers import SEEDS, console_script, lint, make_vault, rules_at, run_cli
 
 CANARY_TEXT = "A note that must still be checked: [[Nowhere]]\n"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from notewarden.pool import MAX_NOTE_BYTES
+from notewarden.reading import MAX_NOTE_BYTES
 from tests.helpers import SEEDS, console_script, lint, make_vault, rules_at, run_cli
 
 CANARY = {"Canary.md": "A note that must still be checked: [[Nowhere]]\n"}

@@ -29,7 +29,7 @@ from typing import Any
 import pytest
 
 from notewarden import writer
-from notewarden.index import MAX_NOTE_BYTES
+from notewarden.reading import MAX_NOTE_BYTES
 from notewarden.writer import Snapshot, WriteSkipped, read_with_snapshot, write_atomic
 from tests.helpers import make_vault, run_cli
 from tests.test_watch import FAST, watching

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from notewarden.index import heading_key
 from notewarden.model import NoteRecord, Problem
-from notewarden.reading import NotRegularFile, read_regular_file
+from notewarden.reading import MAX_NOTE_BYTES, NotRegularFile, read_regular_file
 from notewarden.schemas import SchemaSet
 from notewarden.store import (
     NoteRow,
@@ -33,7 +33,6 @@ from notewarden.vault import VaultFile
 if TYPE_CHECKING:  # the parser (and YAML) loads only when a note must be parsed
     from notewarden.parsing.note import ParsedNote
 
-MAX_NOTE_BYTES = 32 * 1024 * 1024
 PARALLEL_THRESHOLD = 300  # below this many notes to parse, a process pool costs more than it saves
 _CHUNK = 64
 

@@ -11,6 +11,8 @@ import os
 import stat as stat_module
 from pathlib import Path
 
+MAX_NOTE_BYTES = 32 * 1024 * 1024  # a note larger than this is reported, not read
+
 
 class NotRegularFile(OSError):
     """A path that names a FIFO, socket or device, directly or through a symlink: such a

@@ -90,8 +90,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from notewarden.index import MAX_NOTE_BYTES
-from notewarden.reading import read_regular_file
+from notewarden.reading import MAX_NOTE_BYTES, read_regular_file
 
 try:
     import fcntl
