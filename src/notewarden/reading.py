@@ -25,8 +25,9 @@ _KINDS = ((stat_module.S_ISFIFO, "a FIFO"), (stat_module.S_ISSOCK, "a socket"),
 # Opened without blocking (a FIFO with no writer, a terminal) and without becoming the
 # process's controlling terminal; the kind of file is checked on the open descriptor, so a
 # symlink swapped in after a check elsewhere cannot slip past.
+# O_BINARY: on Windows, without it, os.open reads in text mode and turns CRLF into LF.
 _OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)
-               | getattr(os, "O_NOCTTY", 0))
+               | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0))
 
 
 def kind_of(mode: int) -> str:
