@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import logging
 import os
 import queue
@@ -470,17 +469,25 @@ def _explain_renames(findings: list[Finding], renames: list[tuple[str, str]],
 
 
 def log_line(text: str, options: WatchOptions, stream: TextIO | None = None) -> None:
+    """One status line; its text (paths, messages) is escaped, so a file name cannot break
+    it or forge another."""
     import click
 
+    from notewarden.output import printable
+
     if options.output_format == "json":
-        click.echo(f"notewarden: {text}", err=True)
+        click.echo(f"notewarden: {printable(text)}", err=True)
     else:
         stamp_ = time.strftime("%H:%M:%S")
-        click.echo(f"[{stamp_}] {text}", file=stream)
+        click.echo(f"[{stamp_}] {printable(text)}", file=stream)
 
 
 def emit(report: PassReport, options: WatchOptions) -> None:
+    """A pass's report: one JSON object on one line, or status lines and findings with
+    paths and messages escaped as `notewarden check` escapes them."""
     import click
+
+    from notewarden.output import json_text, printable, printable_path
 
     if options.output_format == "json":
         payload: dict[str, object] = {
@@ -493,19 +500,20 @@ def emit(report: PassReport, options: WatchOptions) -> None:
             payload["fixed"] = report.fixed
         if report.renames:
             payload["renames"] = [{"from": old, "to": new} for old, new in report.renames]
-        click.echo(json.dumps(payload, ensure_ascii=False), nl=True)
+        click.echo(json_text(payload), nl=True)
         return
-    what = ", ".join(report.paths[:3]) + (" ..." if len(report.paths) > 3 else "")
+    what = ", ".join(map(printable_path, report.paths[:3])) \
+        + (" ..." if len(report.paths) > 3 else "")
     problems = len(report.findings)
     head = f"{report.event} {what}".rstrip()
     log_line(f"{head}: {problems} problem(s) ({report.elapsed_ms:.0f} ms)", options)
     for old, new in report.renames:
-        log_line(f"  renamed {old} -> {new}", options)
+        log_line(f"  renamed {printable_path(old)} -> {printable_path(new)}", options)
     for path in report.fixed:
-        log_line(f"  fixed {path}", options)
+        log_line(f"  fixed {printable_path(path)}", options)
     for finding in report.findings:
-        click.echo(f"  {finding.path}:{finding.line}:{finding.column}: {finding.rule} "
-                   f"{finding.message}")
+        click.echo(f"  {printable_path(finding.path)}:{finding.line}:{finding.column}: "
+                   f"{finding.rule} {printable(finding.message)}")
 
 
 # --- the daemon -------------------------------------------------------------------------
