@@ -786,3 +786,46 @@ def test_polling_sees_an_edit(tmp_path: Path) -> None:
         report = daemon.wait_for(mentions("A.md"))
         assert report["event"] == "delete"
         assert rules_in(report, "B.md") == ["broken-link"]
+
+
+def test_sighup_reloads_and_sigterm_stops_cleanly(tmp_path: Path) -> None:
+    """SIGHUP reloads the config and schemas, as daemons do, and says so; SIGTERM then
+    stops the daemon with exit 0, its stop line, and no pidfile left behind."""
+    vault = make_vault(tmp_path / "v", {"A.md": "# A\n[[Nope]]\n"}, config="# nothing yet\n")
+    pidfile = tmp_path / "watch.pid"
+    daemon = Daemon(vault, "--pidfile", str(pidfile), *FAST)
+    try:
+        daemon.wait_ready()
+        assert rules_in(daemon.passes[0], "A.md") == ["broken-link"]
+        daemon.process.send_signal(signal.SIGHUP)
+        report = daemon.wait_for(lambda p: p["event"] == "reload")
+        assert rules_in(report, "A.md") == ["broken-link"]  # the whole vault, reported anew
+        assert any("SIGHUP: reloaded" in line for line in daemon.stderr), daemon._describe()
+        assert daemon.process.poll() is None  # SIGHUP's default would have ended it
+        # The reloaded daemon still follows changes.
+        (vault / "B.md").write_text("[[Also missing]]\n", encoding="utf-8")
+        assert rules_in(daemon.wait_for(mentions("B.md")), "B.md") == ["broken-link"]
+        daemon.process.send_signal(signal.SIGTERM)
+        assert daemon.process.wait(timeout=10) == 0
+        time.sleep(0.2)  # let the reader threads take the last lines
+        assert any("stopped" in line for line in daemon.stderr), daemon._describe()
+        assert not pidfile.exists()
+    finally:
+        daemon.kill()
+
+
+def test_editing_a_schema_a_ref_reaches_reloads(tmp_path: Path) -> None:
+    """A schema's $ref'd file is part of the config: editing it reloads, as editing the
+    schema itself does."""
+    base = '{"type": "object", "properties": {"rating": {"$ref": "parts.json#/rating"}}}'
+    vault = make_vault(tmp_path / "v", {
+        "A.md": "---\nrating: 9\n---\n",
+        "_schemas/note.json": base,
+        "_schemas/parts.json": '{"rating": {"type": "integer"}}',
+    }, config='[schemas]\n"**" = "_schemas/note.json"\n')
+    with watching(vault, *FAST) as daemon:
+        assert rules_in(daemon.passes[0], "A.md") == []
+        (vault / "_schemas/parts.json").write_text(
+            '{"rating": {"type": "integer", "maximum": 5}}', encoding="utf-8")
+        report = daemon.wait_for(lambda p: p["event"] == "config")
+        assert rules_in(report, "A.md") == ["schema"]

@@ -97,6 +97,9 @@ def load_config(root: Path, known_rules: set[str]) -> Config:
     if not isinstance(rename_adds_alias, bool):
         raise ConfigError(f"{path}: watch.rename-adds-alias must be true or false")
 
+    user_ignore_filters = tuple(
+        item for item in app.get("userIgnoreFilters") or [] if isinstance(item, str))
+    _check_obsidian_filters(root / ".obsidian" / "app.json", user_ignore_filters)
     return Config(
         root=root,
         source=path if settings or path.exists() else None,
@@ -104,9 +107,7 @@ def load_config(root: Path, known_rules: set[str]) -> Config:
         severities=severities,
         ignore=_string_list(path, "ignore", settings.get("ignore", [])),
         attachment_folder=str(app.get("attachmentFolderPath") or "/"),
-        user_ignore_filters=tuple(
-            item for item in app.get("userIgnoreFilters") or [] if isinstance(item, str)
-        ),
+        user_ignore_filters=user_ignore_filters,
         new_link_format=str(app.get("newLinkFormat") or "shortest"),
         backlinks_globs=_string_list(path, "backlinks.notes", backlinks.get("notes", [])),
         symmetric_properties=_string_list(
@@ -201,11 +202,41 @@ def _matches_a_folder_of(glob: str, folder: str) -> bool:
     return any(regex.fullmatch("/".join(parts[:i])) for i in range(1, len(parts) + 1))
 
 
-def _obsidian_filter_match(rule: str, path: str) -> bool:
-    # Obsidian's "Excluded files": a `/regex/` or a path prefix such as `Templates/`.
-    if len(rule) > 2 and rule.startswith("/") and rule.endswith("/"):
+def _is_regex_filter(rule: str) -> bool:
+    return len(rule) > 2 and rule.startswith("/") and rule.endswith("/")
+
+
+def _check_obsidian_filters(source: Path, rules: tuple[str, ...]) -> None:
+    """A `/regex/` filter that is valid JavaScript but cannot run in linear time
+    (backreferences, lookaround) is a ConfigError now, not a hang or a skip later."""
+    regexes = [rule for rule in rules if _is_regex_filter(rule)]
+    if not regexes:
+        return
+    from notewarden.ecma_regex import InvalidPattern, UnsupportedPattern, compile_pattern
+
+    for rule in regexes:
         try:
-            return re.search(rule[1:-1], path) is not None
-        except re.error:
-            return False
+            compile_pattern(rule[1:-1], unicode=False)
+        except InvalidPattern:
+            pass  # not a regex at all: Obsidian excludes nothing with it, nor does notewarden
+        except UnsupportedPattern as exc:
+            raise ConfigError(f"{source}: userIgnoreFilters (Excluded files) entry {rule!r} "
+                              f"cannot be matched in bounded time: {exc.reason}") from None
+
+
+def _obsidian_filter_match(rule: str, path: str) -> bool:
+    """Obsidian's "Excluded files": a `/regex/` (a JavaScript regex, matched anywhere in
+    the path) or a path prefix such as `Templates/`. The regex runs on RE2 (ecma_regex),
+    in time linear in the path, as the file names of a vault are untrusted input."""
+    if _is_regex_filter(rule):
+        from notewarden.ecma_regex import InvalidPattern, PatternError, compile_pattern
+
+        try:
+            return compile_pattern(rule[1:-1], unicode=False).search(path)
+        except InvalidPattern:
+            return False  # not a regex: Obsidian's RegExp would throw, and exclude nothing
+        except PatternError as exc:  # a path too long for this pattern (load checked the rest)
+            raise ConfigError(f".obsidian/app.json: userIgnoreFilters (Excluded files) entry "
+                              f"{rule!r} cannot be matched against {path!r}: {exc.reason}"
+                              ) from None
     return path.startswith(rule)

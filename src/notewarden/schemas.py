@@ -4,20 +4,36 @@ A schema is named either by a path relative to the vault root or by the name of 
 bundled with notewarden (`obsidian`). Validators are built once per process and reused;
 formats (`date`, `date-time`, `email`, `uri`) are checked, which jsonschema does not do by
 default.
+
+A schema is untrusted input. Its references reach only the vault's files and the bundled
+schemas (schema_refs), both when the schemas are loaded and when jsonschema retrieves a
+URI; its regexes run on RE2 (ecma_regex), through notewarden's own `pattern`,
+`patternProperties`, `additionalProperties` and `unevaluatedProperties` keywords.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
+import re
 import sys
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from notewarden.config import Config, ConfigError, glob_match
+from notewarden import ecma_regex
+from notewarden.config import Config, ConfigError, glob_match, read_settings_file
+from notewarden.schema_refs import (
+    BUNDLED_PREFIX,
+    RefusedReference,
+    bundled_name,
+    confined_path,
+    reachable,
+    subschemas,
+    with_absolute_id,
+)
 
 # jsonschema imports rfc3987_syntax when it is installed, only for the `iri` formats, and
 # that import builds a grammar for 2 s. notewarden does not need `iri`, so keep it out.
@@ -68,12 +84,18 @@ class SchemaSet:
 
     entries: list[tuple[str, str, Any, str]]  # (glob, label, schema document, base URI)
     digest: str  # changes whenever the mapping or any schema file changes
+    root: str = ""  # the vault: the only place a reference may lead, besides bundled schemas
+    documents: dict[str, Any] = field(default_factory=dict)  # referenced ones, by URI
     _validators: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, config: Config) -> SchemaSet:
+        """Read the schemas and every document their references reach; ConfigError for a
+        schema or reference outside the vault and the bundled schemas (nothing outside
+        is ever opened)."""
         where = config.source or (config.root / ".notewarden.toml")
         entries = []
+        documents: dict[str, Any] = {}
         hasher = hashlib.sha256()
         for glob, ref in config.schemas:
             raw, base_uri = _read_schema(config.root, ref, where)
@@ -84,23 +106,32 @@ class SchemaSet:
             entries.append((glob, ref, document, base_uri))
             hasher.update(f"{glob}\0{ref}\0".encode())
             hasher.update(raw)
-            if base_uri.startswith("file:"):
-                for referenced in _referenced_files(document, _uri_path(base_uri)):
-                    hasher.update(str(referenced).encode() + b"\0")
-                    try:
-                        hasher.update(referenced.read_bytes())
-                    except OSError:
-                        hasher.update(b"<missing>")
-        return cls(entries, hasher.hexdigest())
+            for reached in reachable(document, base_uri, root=config.root, label=ref,
+                                     where=where, read_bundled=_read_bundled):
+                documents[reached.uri] = reached.document
+                hasher.update(reached.uri.encode() + b"\0" + reached.raw)
+        return cls(entries, hasher.hexdigest(), str(config.root), documents)
 
     def check(self, config: Config) -> None:
-        """Reject schemas that are not valid JSON Schemas (ConfigError). Called only when
-        notes are about to be parsed: a warm run never needs jsonschema at all."""
+        """Reject schemas that are not valid JSON Schemas, and regexes that cannot be run
+        in bounded time (ConfigError). Called only when notes are about to be parsed: a
+        warm run never needs jsonschema at all."""
         if self.digest in _PASSED:
             return
         where = config.source or (config.root / ".notewarden.toml")
         for _glob, label, document, _base in self.entries:
             _check_schema(document, label, where)
+        named = [(label, document, base) for _glob, label, document, base in self.entries]
+        named += [(self._name_of(uri), document, uri) for uri, document in self.documents.items()]
+        for label, document, base in named:
+            for pattern in _patterns(document, base):
+                try:
+                    ecma_regex.check_pattern(pattern)
+                except ecma_regex.PatternError as exc:
+                    kind = ("cannot be run in bounded time" if isinstance(
+                        exc, ecma_regex.UnsupportedPattern) else "is not a valid regex")
+                    raise ConfigError(f"{where}: schema {label!r}: pattern {pattern!r} {kind}: "
+                                      f"{exc.reason}") from None
         _PASSED.add(self.digest)
 
     def validators_for(self, path: str) -> list[tuple[str, Any]]:
@@ -114,57 +145,58 @@ class SchemaSet:
     def _validator(self, label: str, document: Any, base_uri: str) -> Any:
         validator = self._validators.get(label)
         if validator is None:
-            validator = self._validators[label] = _build_validator(document, base_uri)
+            validator = self._validators[label] = _build_validator(
+                document, base_uri, root=Path(self.root) if self.root else None,
+                documents=self.documents)
         return validator
 
+    def _name_of(self, uri: str) -> str:
+        if self.root and uri.startswith("file:"):
+            try:
+                return confined_path(uri, Path(self.root)).relative_to(
+                    Path(self.root).resolve()).as_posix()
+            except (RefusedReference, ValueError):
+                pass
+        return uri
+
     def __getstate__(self) -> dict[str, Any]:
-        return {"entries": self.entries, "digest": self.digest, "_validators": {}}
+        return {"entries": self.entries, "digest": self.digest, "root": self.root,
+                "documents": self.documents, "_validators": {}}
 
 
-def _uri_path(uri: str) -> Path:
-    from urllib.parse import unquote, urlparse
+def _patterns(document: Any, base_uri: str) -> Iterator[str]:
+    """Every regex a schema document holds: `pattern` values, `patternProperties` keys."""
+    for node, _base in subschemas(document, base_uri):
+        pattern = node.get("pattern")
+        if isinstance(pattern, str):
+            yield pattern
+        properties = node.get("patternProperties")
+        if isinstance(properties, dict):
+            yield from properties
 
-    return Path(unquote(urlparse(uri).path))
 
-
-def _referenced_files(document: Any, path: Path) -> list[Path]:
-    """Local files a schema reaches through `$ref` (recursively), so that editing one of
-    them invalidates cached findings just as editing the schema itself does."""
-    found: list[Path] = []
-    pending = [(document, path)]
-    seen = {path.resolve()}
-    while pending:
-        node, base = pending.pop()
-        stack = [node]
-        while stack:
-            value = stack.pop()
-            if isinstance(value, dict):
-                ref = value.get("$ref")
-                if isinstance(ref, str) and not ref.startswith("#") and ":" not in ref:
-                    target = (base.parent / ref.split("#", 1)[0]).resolve()
-                    if target not in seen:
-                        seen.add(target)
-                        found.append(target)
-                        with contextlib.suppress(OSError, ValueError):
-                            pending.append((json.loads(target.read_bytes()), target))
-                stack.extend(value.values())
-            elif isinstance(value, list):
-                stack.extend(value)
-    return found
+_URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def _read_schema(root: Path, ref: str, where: Path) -> tuple[bytes, str]:
-    if "/" not in ref and not ref.endswith(".json"):
+    """A schema named in `.notewarden.toml`: a bundled name, or a file inside the vault."""
+    if "/" not in ref and "\\" not in ref and not ref.endswith(".json"):
         raw = _read_bundled(ref)
         if raw is None:
             names = ", ".join(bundled_schema_names())
             raise ConfigError(f"{where}: no bundled schema named {ref!r} (bundled: {names})")
-        return raw, f"urn:notewarden:schema:{ref}"
+        return raw, f"{BUNDLED_PREFIX}{ref}"
+    if _URI_SCHEME.match(ref) or Path(ref).is_absolute() or ref.startswith(("/", "\\")):
+        raise ConfigError(f"{where}: schema {ref!r} must be a path relative to the vault "
+                          "root or the name of a bundled schema")
     path = (root / ref).resolve()
+    if not path.is_relative_to(root.resolve()):
+        raise ConfigError(f"{where}: schema {ref!r} is outside the vault ({path}); schemas "
+                          "must be files in the vault or bundled schemas")
     try:
-        return path.read_bytes(), path.as_uri()
+        return read_settings_file(path), path.as_uri()
     except OSError as exc:
-        raise ConfigError(f"{where}: cannot read schema {ref!r}: {exc.strerror}") from None
+        raise ConfigError(f"{where}: cannot read schema {ref!r}: {exc.strerror or exc}") from None
 
 
 def _check_schema(document: Any, ref: str, where: Path) -> None:
@@ -173,10 +205,33 @@ def _check_schema(document: Any, ref: str, where: Path) -> None:
 
     cls = validator_for(document, default=Draft202012Validator)
     try:
-        cls.check_schema(document)
+        cls.check_schema(document, format_checker=_meta_format_checker(cls))
     except exceptions.SchemaError as exc:
         raise ConfigError(f"{where}: schema {ref!r} is not a valid JSON Schema: "
                           f"{exc.message}") from None
+
+
+def _meta_format_checker(cls: Any) -> Any:
+    """The draft's format checker, with `regex` read as ECMA-262 (as the spec says), not
+    as Python's `re`. A valid regex RE2 cannot run passes here: SchemaSet.check then names
+    the reason."""
+    import copy
+
+    checker = copy.copy(cls.FORMAT_CHECKER)
+    checker.checkers = dict(checker.checkers)
+
+    def is_ecma_regex(instance: object) -> bool:
+        if isinstance(instance, str):
+            try:
+                ecma_regex.translate(instance)
+            except ecma_regex.InvalidPattern:
+                return False
+            except ecma_regex.UnsupportedPattern:
+                return True
+        return True
+
+    checker.checks("regex")(is_ecma_regex)
+    return checker
 
 
 _duration_registered: list[bool] = []
@@ -212,28 +267,231 @@ def _is_duration(instance: object) -> bool:
     return instance.endswith(tuple("DMYWHMS"))
 
 
-def _build_validator(document: Any, base_uri: str) -> Any:
+def _build_validator(document: Any, base_uri: str, *, root: Path | None = None,
+                     documents: Mapping[str, Any] | None = None) -> Any:
+    """A validator for the schema: jsonschema's class for its draft, with bounded regexes,
+    references confined to `root` and the bundled schemas (`documents` holds those
+    already read when the schemas were loaded), and the leaf shortcut."""
     from jsonschema import Draft202012Validator
     from jsonschema.validators import validator_for
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT202012
 
-    def retrieve(uri: str) -> Resource:
-        # Relative `$ref`s between schema files in the vault.
-        if not uri.startswith("file:"):
-            raise LookupError(uri)
-        from urllib.parse import unquote, urlparse
+    def resource(contents: Any) -> Resource:
+        return Resource.from_contents(contents, default_specification=DRAFT202012)
 
-        text = Path(unquote(urlparse(uri).path)).read_text(encoding="utf-8")
-        return Resource.from_contents(json.loads(text), default_specification=DRAFT202012)
+    def retrieve(uri: str) -> Resource:
+        # Only for URIs the load-time scan did not foresee (built by `$id`s or
+        # `$dynamicRef`s it could not follow): the same confinement, at validation time.
+        name = bundled_name(uri)
+        if name is not None:
+            raw = _read_bundled(name)
+            if raw is None:
+                raise RefusedReference(uri, "no bundled schema by that name")
+            return resource(json.loads(raw))
+        if root is None:
+            raise RefusedReference(uri, "not a bundled schema")
+        return resource(json.loads(read_settings_file(confined_path(uri, root))))
 
     if _LAZY_DURATION:
         _register_lazy_duration()
     cls = validator_for(document, default=Draft202012Validator)
-    if isinstance(document, dict) and "$id" not in document:
-        document = {"$id": base_uri, **document}
-    return _with_leaf_shortcut(cls)(document, format_checker=cls.FORMAT_CHECKER,
-                                    registry=Registry(retrieve=retrieve))  # type: ignore[call-arg]
+    document = with_absolute_id(document, base_uri)
+    registry: Any = Registry(retrieve=retrieve)  # type: ignore[call-arg]
+    if documents:
+        registry = registry.with_resources(
+            (uri, resource(contents)) for uri, contents in documents.items())
+    return _with_leaf_shortcut(_with_bounded_keywords(cls))(
+        document, format_checker=cls.FORMAT_CHECKER, registry=registry)
+
+
+def _extras(extras: list[Any]) -> str:
+    """`'a', 'b' were` (jsonschema's wording, so that findings read as before)."""
+    return f"{', '.join(repr(extra) for extra in extras)} {'was' if len(extras) == 1 else 'were'}"
+
+
+def _with_bounded_keywords(cls: Any) -> Any:
+    """The validator class with its regex keywords run on RE2 (ecma_regex) and its
+    reference keywords reporting a refused or missing target as an error of the schema.
+
+    jsonschema's own `pattern`, `patternProperties`, `additionalProperties` and
+    `unevaluatedProperties` call Python's `re`, which backtracks. These do the same work,
+    with the same messages and error paths (tests/test_untrusted_schemas.py checks them
+    against plain jsonschema), but match through ecma_regex. A regex that cannot be run
+    (the schema check refuses those first) or a value too long for it is an error on the
+    value, never a pass."""
+    from jsonschema.exceptions import ValidationError
+    from jsonschema.validators import extend
+    from referencing.exceptions import Unresolvable
+
+    keywords = cls.VALIDATORS
+    legacy = "$recursiveRef" in keywords  # draft 2019-09 collects evaluated keys its own way
+
+    def unmatchable(pattern: str, exc: ecma_regex.PatternError) -> Any:
+        return ValidationError(f"cannot check pattern {pattern!r}: {exc.reason}",
+                               validator="pattern", validator_value=pattern)
+
+    def matcher(pattern: str) -> ecma_regex.BoundedPattern:
+        return ecma_regex.compile_pattern(pattern)
+
+    def pattern(validator: Any, regex: Any, instance: Any, schema: Any) -> Any:
+        if validator.is_type(instance, "string"):
+            try:
+                matched = matcher(regex).search(instance)
+            except ecma_regex.PatternError as exc:
+                yield unmatchable(regex, exc)
+                return
+            if not matched:
+                yield ValidationError(f"{instance!r} does not match {regex!r}")
+
+    def matching_keys(patterns: Any, instance: Any) -> tuple[set[str], list[Any]]:
+        """The keys some pattern matches, and the errors of patterns that cannot run."""
+        keys: set[str] = set()
+        errors = []
+        for regex in patterns:
+            try:
+                compiled = matcher(regex)
+                keys.update(key for key in instance if compiled.search(key))
+            except ecma_regex.PatternError as exc:
+                errors.append(unmatchable(regex, exc))
+        return keys, errors
+
+    def pattern_properties(validator: Any, patterns: Any, instance: Any, schema: Any) -> Any:
+        if not validator.is_type(instance, "object"):
+            return
+        for regex, subschema in patterns.items():
+            try:
+                compiled = matcher(regex)
+                matched = [key for key in instance if compiled.search(key)]
+            except ecma_regex.PatternError as exc:
+                yield unmatchable(regex, exc)
+                continue
+            for key in matched:
+                yield from validator.descend(instance[key], subschema, path=key,
+                                             schema_path=regex)
+
+    def additional_properties(validator: Any, extra_schema: Any, instance: Any,
+                              schema: Any) -> Any:
+        if not validator.is_type(instance, "object"):
+            return
+        declared = schema.get("properties", {})
+        matched, errors = matching_keys(schema.get("patternProperties", {}), instance)
+        yield from errors
+        extras = {key for key in instance if key not in declared and key not in matched}
+        if validator.is_type(extra_schema, "object"):
+            for extra in extras:
+                yield from validator.descend(instance[extra], extra_schema, path=extra)
+        elif not extra_schema and extras:
+            if "patternProperties" in schema:
+                verb = "does" if len(extras) == 1 else "do"
+                joined = ", ".join(repr(each) for each in sorted(extras))
+                patterns = ", ".join(repr(each) for each in sorted(schema["patternProperties"]))
+                yield ValidationError(f"{joined} {verb} not match any of the regexes: {patterns}")
+            else:
+                yield ValidationError("Additional properties are not allowed "
+                                      f"({_extras(sorted(extras, key=str))} unexpected)")
+
+    def evaluated_keys(validator: Any, instance: Any, schema: Any) -> list[Any]:
+        # The keys that count as evaluated for `unevaluatedProperties`, collected over
+        # the keywords that evaluate properties, as jsonschema collects them.
+        if validator.is_type(schema, "boolean"):
+            return []
+        keys: list[Any] = []
+        for keyword in ("$ref", "$dynamicRef", "$recursiveRef"):
+            if keyword not in schema or (keyword == "$dynamicRef" and legacy):
+                continue
+            try:
+                if keyword == "$recursiveRef":
+                    from referencing.jsonschema import lookup_recursive_ref
+
+                    resolved = lookup_recursive_ref(validator._resolver)
+                else:
+                    resolved = validator._resolver.lookup(schema[keyword])
+            except Unresolvable:
+                continue  # the reference keyword itself reports it
+            keys += evaluated_keys(
+                validator.evolve(schema=resolved.contents, _resolver=resolved.resolver),
+                instance, resolved.contents)
+        if legacy:
+            for keyword in ("properties", "additionalProperties", "unevaluatedProperties"):
+                value = schema.get(keyword)
+                if keyword in schema and validator.is_type(value, "boolean") and value:
+                    keys += instance.keys()
+                elif keyword in schema and validator.is_type(value, "object"):
+                    keys += [name for name in value if name in instance]
+        else:
+            declared = schema.get("properties")
+            if validator.is_type(declared, "object"):
+                keys += declared.keys() & instance.keys()
+            for keyword in ("additionalProperties", "unevaluatedProperties"):
+                subschema = schema.get(keyword)
+                if subschema is not None:
+                    keys += [key for key, value in instance.items()
+                             if next(validator.descend(value, subschema), None) is None]
+        if "patternProperties" in schema:
+            keys += matching_keys(schema["patternProperties"], instance)[0]
+        for name, subschema in schema.get("dependentSchemas", {}).items():
+            if name in instance:
+                keys += evaluated_keys(validator, instance, subschema)
+        for keyword in ("allOf", "oneOf", "anyOf"):
+            for subschema in schema.get(keyword, []):
+                if next(validator.descend(instance, subschema), None) is None:
+                    keys += evaluated_keys(validator, instance, subschema)
+        if "if" in schema:
+            if validator.evolve(schema=schema["if"]).is_valid(instance):
+                keys += evaluated_keys(validator, instance, schema["if"])
+                if "then" in schema:
+                    keys += evaluated_keys(validator, instance, schema["then"])
+            elif "else" in schema:
+                keys += evaluated_keys(validator, instance, schema["else"])
+        return keys
+
+    def unevaluated_properties(validator: Any, unevaluated: Any, instance: Any,
+                               schema: Any) -> Any:
+        if not validator.is_type(instance, "object"):
+            return
+        evaluated = evaluated_keys(validator, instance, schema)
+        failing = []
+        for name in instance:
+            if name not in evaluated:
+                for _error in validator.descend(instance[name], unevaluated, path=name,
+                                                schema_path=name):
+                    failing.append(name)  # once per error, as jsonschema does
+        if failing and unevaluated is False:
+            yield ValidationError("Unevaluated properties are not allowed "
+                                  f"({_extras(sorted(failing, key=str))} unexpected)")
+        elif failing:
+            yield ValidationError("Unevaluated properties are not valid under the given "
+                                  f"schema ({_extras(failing)} unevaluated and invalid)")
+
+    def guarded(original: Any) -> Any:
+        def reference(validator: Any, ref: Any, instance: Any, schema: Any) -> Any:
+            try:
+                yield from original(validator, ref, instance, schema)
+            except Unresolvable as exc:
+                yield ValidationError(_unresolvable(ref, exc), validator="$ref",
+                                      validator_value=ref)
+
+        return reference
+
+    replaced: dict[str, Any] = {"pattern": pattern, "patternProperties": pattern_properties,
+                                "additionalProperties": additional_properties}
+    if "unevaluatedProperties" in keywords:
+        replaced["unevaluatedProperties"] = unevaluated_properties
+    for keyword in ("$ref", "$dynamicRef", "$recursiveRef"):
+        if keyword in keywords:
+            replaced[keyword] = guarded(keywords[keyword])
+    return extend(cls, replaced)
+
+
+def _unresolvable(ref: str, exc: BaseException) -> str:
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, RefusedReference):
+            return (f"$ref {ref!r} is not followed: {cause.reason} (a schema may refer only "
+                    "to the vault's files and bundled schemas)")
+        cause = cause.__cause__ or getattr(cause, "_wrapped", None)
+    return f"$ref {ref!r} cannot be resolved"
 
 
 # Keywords that judge a value by itself and their own argument, never by the schema around

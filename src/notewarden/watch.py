@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import logging
 import os
 import queue
@@ -126,10 +125,12 @@ class Session:
             assert self.store is not None
             self.store.reset()
             self._index(files, problems)
+        # The schema files, and the files their $refs reach: editing one reloads.
+        uris = [base for _glob, _label, _doc, base in self.vault.schemas.entries]
+        uris += list(self.vault.schemas.documents)
         self.schema_files = {
-            Path(unquote(urlparse(base).path)).resolve()  # file URIs are percent-encoded
-            for _glob, _label, _doc, base in self.vault.schemas.entries
-            if base.startswith("file:")
+            Path(unquote(urlparse(uri).path)).resolve()  # file URIs are percent-encoded
+            for uri in uris if uri.startswith("file:")
         }
 
     def _index(self, files: list[VaultFile], problems: list[WalkProblem]) -> None:
@@ -525,17 +526,25 @@ def _explain_renames(findings: list[Finding], renames: list[tuple[str, str]],
 
 
 def log_line(text: str, options: WatchOptions, stream: TextIO | None = None) -> None:
+    """One status line; its text (paths, messages) is escaped, so a file name cannot break
+    it or forge another."""
     import click
 
+    from notewarden.output import printable
+
     if options.output_format == "json":
-        click.echo(f"notewarden: {text}", err=True)
+        click.echo(f"notewarden: {printable(text)}", err=True)
     else:
         stamp_ = time.strftime("%H:%M:%S")
-        click.echo(f"[{stamp_}] {text}", file=stream)
+        click.echo(f"[{stamp_}] {printable(text)}", file=stream)
 
 
 def emit(report: PassReport, options: WatchOptions) -> None:
+    """A pass's report: one JSON object on one line, or status lines and findings with
+    paths and messages escaped as `notewarden check` escapes them."""
     import click
+
+    from notewarden.output import json_text, printable, printable_path
 
     if options.output_format == "json":
         payload: dict[str, object] = {
@@ -548,19 +557,20 @@ def emit(report: PassReport, options: WatchOptions) -> None:
             payload["fixed"] = report.fixed
         if report.renames:
             payload["renames"] = [{"from": old, "to": new} for old, new in report.renames]
-        click.echo(json.dumps(payload, ensure_ascii=False), nl=True)
+        click.echo(json_text(payload), nl=True)
         return
-    what = ", ".join(report.paths[:3]) + (" ..." if len(report.paths) > 3 else "")
+    what = ", ".join(map(printable_path, report.paths[:3])) \
+        + (" ..." if len(report.paths) > 3 else "")
     problems = len(report.findings)
     head = f"{report.event} {what}".rstrip()
     log_line(f"{head}: {problems} problem(s) ({report.elapsed_ms:.0f} ms)", options)
     for old, new in report.renames:
-        log_line(f"  renamed {old} -> {new}", options)
+        log_line(f"  renamed {printable_path(old)} -> {printable_path(new)}", options)
     for path in report.fixed:
-        log_line(f"  fixed {path}", options)
+        log_line(f"  fixed {printable_path(path)}", options)
     for finding in report.findings:
-        click.echo(f"  {finding.path}:{finding.line}:{finding.column}: {finding.rule} "
-                   f"{finding.message}")
+        click.echo(f"  {printable_path(finding.path)}:{finding.line}:{finding.column}: "
+                   f"{finding.rule} {printable(finding.message)}")
 
 
 # --- the daemon -------------------------------------------------------------------------
@@ -635,13 +645,21 @@ def run_watch(root: Path, options: WatchOptions, pidfile: Path | None = None) ->
     stop = threading.Event()
     indexing = True
 
+    hangups: list[int] = []  # SIGHUPs not yet acted on
+
+    # Signal handlers take no lock (a lock the interrupted code holds would deadlock):
+    # they set flags that the loop, which wakes every 50 ms, reads.
     def request_stop(_signum: int, _frame: object) -> None:
-        stop.set()
-        changes.put(None)
+        stop.set()  # nobody waits on this Event, so its lock is always free
         if indexing:
             raise _Stopped
 
-    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    def request_reload(_signum: int, _frame: object) -> None:
+        hangups.append(1)  # acted on once the initial index is done
+
+    stops = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {**stops, **({signal.SIGHUP: signal.signal(signal.SIGHUP, request_reload)}
+                            if hasattr(signal, "SIGHUP") else {})}
     vault_root = Vault.open([root])[0].root  # raises one-line errors before anything starts
 
     class Handler(FileSystemEventHandler):
@@ -692,7 +710,7 @@ def run_watch(root: Path, options: WatchOptions, pidfile: Path | None = None) ->
         overflow = _OverflowWatcher(session, changes)
         logging.getLogger("watchdog").addHandler(overflow)
         log_line(f"watching {vault_root}", options)
-        _loop(session, changes, stop, options)
+        _loop(session, changes, stop, options, hangups)
     finally:
         if session is not None:
             session.close()
@@ -710,10 +728,13 @@ def run_watch(root: Path, options: WatchOptions, pidfile: Path | None = None) ->
 
 
 def _loop(session: Session, changes: queue.Queue[Change | None], stop: threading.Event,
-          options: WatchOptions) -> None:
+          options: WatchOptions, hangups: list[int]) -> None:
     pending: list[Change] = []
     first = last = 0.0
     while not stop.is_set():
+        if hangups:  # SIGHUP: read the config and schemas again, as daemons do
+            hangups.clear()
+            _reload(session, options)
         try:
             item = changes.get(timeout=0.05)
         except queue.Empty:
@@ -739,6 +760,20 @@ def _loop(session: Session, changes: queue.Queue[Change | None], stop: threading
                          options)
                 continue
             emit(report, options)
+
+
+def _reload(session: Session, options: WatchOptions) -> None:
+    """Reload config and schemas and re-index (SIGHUP); a broken config keeps the old."""
+    started = time.perf_counter()
+    try:
+        session.load()
+    except ConfigError as exc:
+        log_line(f"SIGHUP: config error, keeping the previous config: {exc}", options)
+        return
+    log_line("SIGHUP: reloaded the config and schemas", options)
+    report = session.initial_report(time.perf_counter() - started)
+    report.event = "reload"
+    emit(report, options)
 
 
 def _relative(root: Path, path: str | bytes) -> str | None:

@@ -105,14 +105,28 @@ def check(note: ParsedNote, context: Any) -> Iterator[Problem]:
 
 def _unexpected_keys(error: Any) -> list[str]:
     """The keys an `additionalProperties: false` error is about (jsonschema reports them
-    all in one error at the parent; notewarden reports each at its own line)."""
-    import re as regex
+    all in one error at the parent; notewarden reports each at its own line). Patterns are
+    matched as the validator matched them: ECMA-262 on RE2, in bounded time."""
+    from notewarden.ecma_regex import PatternError, compile_pattern
 
     schema = error.schema if isinstance(error.schema, dict) else {}
     declared = set(schema.get("properties", {}))
-    patterns = list(schema.get("patternProperties", {}))
-    return [key for key in error.instance if key not in declared
-            and not any(regex.search(pattern, key) for pattern in patterns)]
+    patterns = []
+    for pattern in schema.get("patternProperties", {}):
+        try:
+            patterns.append(compile_pattern(pattern))
+        except PatternError:
+            continue  # the validator reported this pattern as an error of its own
+    unexpected = []
+    for key in error.instance:
+        if key in declared:
+            continue
+        try:
+            if not any(pattern.search(key) for pattern in patterns):
+                unexpected.append(key)
+        except PatternError:
+            continue  # a key too long to match: the validator reported it too
+    return unexpected
 
 
 def _format_path(path: tuple[Any, ...]) -> str:
