@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from notewarden.config import OFF, Config, ConfigError, load_config
 from notewarden.model import ALL_RULES_MARK, Finding, NoteRecord, Problem, Severity
-from notewarden.rules import RULES, VAULT_RULES, get_rule
+from notewarden.rules import RULES, VAULT_RULES, capped, get_rule
 from notewarden.schemas import SchemaSet
 from notewarden.store import LEGACY_CACHE_DIR, Store, StoreDamaged, encode_vault_problems
 from notewarden.timings import phase
@@ -475,7 +475,8 @@ def vault_problems(record: NoteRecord, index: VaultIndex, selection: Selection,
                     no_link_issues = not index.link_issues(record)
                 if no_link_issues:
                     continue
-            out.extend((rule.name, problem) for problem in rule.check(record, index, source))
+            out.extend((rule.name, problem)
+                       for problem in capped(rule.name, rule.check(record, index, source)))
         except StoreDamaged:
             raise
         except Exception as exc:  # one rule's bug must not stop the run

@@ -58,7 +58,7 @@ def run_note_rules(note: ParsedNote, schemas: SchemaSet, want_fixes: bool = Fals
                    previous: NoteRecord | None = None) -> list[tuple[str, Problem]]:
     """Run every single-note rule on a parsed note. A rule that fails is reported, not raised.
     `previous` is the record this note had before, whose schema findings may be reused."""
-    from notewarden.rules import NOTE_RULES
+    from notewarden.rules import NOTE_RULES, capped
 
     context = NoteContext(schemas, note.path, note.readable, want_fixes)
     if previous is not None and previous.front_matter_digest is not None:
@@ -69,7 +69,7 @@ def run_note_rules(note: ParsedNote, schemas: SchemaSet, want_fixes: bool = Fals
         try:
             # A plain loop, not extend() over a generator expression: most rules find
             # nothing in most notes, and this runs for every rule of every note.
-            for problem in rule.check(note, context):
+            for problem in capped(rule.name, rule.check(note, context)):
                 problems.append((rule.name, problem))
         except StoreDamaged:
             raise

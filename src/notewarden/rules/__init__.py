@@ -7,7 +7,7 @@ print: note rules see a ParsedNote, vault rules see a NoteRecord and the VaultIn
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -93,6 +93,28 @@ _MODULES = (
 RULES: dict[str, Rule] = {rule.name: rule for rule in map(Rule.from_module, _MODULES)}
 NOTE_RULES = tuple(rule for rule in RULES.values() if rule.scope == NOTE_SCOPE)
 VAULT_RULES = tuple(rule for rule in RULES.values() if rule.scope == VAULT_SCOPE)
+
+
+MAX_PROBLEMS_PER_NOTE = 1_000  # per rule: past it, one problem says how many more
+
+
+def capped(name: str, problems: Iterable[Problem]) -> Iterator[Problem]:
+    """A rule's problems for one note, at most MAX_PROBLEMS_PER_NOTE of them and then one
+    that counts the rest, so that a note of a million broken links cannot fill memory or
+    the report."""
+    count = 0
+    first_left_out: Problem | None = None
+    for problem in problems:
+        count += 1
+        if count <= MAX_PROBLEMS_PER_NOTE:
+            yield problem
+        elif first_left_out is None:
+            first_left_out = problem
+    if first_left_out is not None:
+        more = count - MAX_PROBLEMS_PER_NOTE
+        yield Problem(first_left_out.line, first_left_out.column,
+                      f"and {more:,} more {name} finding(s) in this note (only the first "
+                      f"{MAX_PROBLEMS_PER_NOTE:,} are listed)")
 
 
 class UnknownRuleError(ValueError):
