@@ -21,7 +21,7 @@ from typing import Any
 from notewarden import __version__
 
 CACHE_DIR = ".notewarden-cache"
-_FORMAT = 9  # bump when a cached record changes shape
+_FORMAT = 10  # bump when a cached record changes shape, or what parsing finds in a note
 
 
 def _key(salt: str) -> str:
