@@ -189,3 +189,39 @@ def test_a_repeated_key_is_a_yaml_syntax_finding_and_the_rest_is_checked(
     found = lint(vault)
     assert rules_at(found, "yaml-syntax") == [("A.md", 4, 1)]
     assert rules_at(found, "broken-link") == [("A.md", 6, 5)]
+
+
+# --- what a vault must not do to the reader ---------------------------------------------------
+
+
+def test_numbers_past_pythons_and_javascripts_limits_are_values_not_crashes() -> None:
+    digits = "9" * 5000
+    assert value(f"big: {digits}\n") == {"big": math.inf}  # a double to js-yaml: Infinity
+    assert value(f"? {'9' * 400}\n: key\n") == {"Infinity": "key"}
+
+
+def test_the_second_reading_stays_linear_on_big_documents() -> None:
+    # Thousands of tab-only lines between thousands of values, control characters and
+    # long keys: the relaxed re-reading must not compare every spot with every value. A
+    # guard against a quadratic blow-up (about 0.2 s here), not a speed target.
+    import time
+
+    lines = []
+    for index in range(4000):
+        lines += [f'k{index}: "v\x80{index}"', "\t"]
+    lines += [f"{'x' * 1100}{index}: long" for index in range(50)]
+    text = "\n".join(lines) + "\n"
+    started = time.perf_counter()
+    data = value(text)
+    assert time.perf_counter() - started < 30
+    assert data["k3999"] == "v\x803999" and len(data) == 4050
+
+
+def test_a_lone_carriage_return_is_a_line_break_and_never_a_crash() -> None:
+    assert error("a: 1\rb:] 2\n")[0] == 3
+    assert value("a: 1\rb: 2\n") == {"a": 1, "b": 2}
+
+
+def test_an_explicit_tag_right_after_a_byte_order_mark_is_checked() -> None:
+    assert "cannot resolve" in error("\ufeff!!int &a \n")[2]  # no value: js-yaml refuses
+    assert "not a number" in error("\ufeff!!int 12\n")[2]  # 12: no properties

@@ -25,6 +25,7 @@ repeated key at its second occurrence.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import math
@@ -130,7 +131,7 @@ class _Problem(Exception):
         return cls(message, node.start_mark.line, node.start_mark.column)
 
 
-def _int(value: str) -> int:
+def _int(value: str) -> int | float:
     if "_" in value:
         value = value.replace("_", "")
     sign = -1 if value[0] == "-" else 1
@@ -138,6 +139,8 @@ def _int(value: str) -> int:
         value = value[1:]
     if value[:2] in ("0b", "0o", "0x"):
         return sign * int(value[2:], {"b": 2, "o": 8, "x": 16}[value[1]])
+    if len(value) > 4000:  # past Python's limit for decimal text; a double's range anyway
+        return sign * math.inf
     return sign * int(value, 10)
 
 
@@ -160,10 +163,13 @@ def _scalar(node: yaml.ScalarNode) -> Any:
         return None
     if tag == _BOOL:
         return value in _TRUE
-    if tag == _INT:
-        return _int(value)
-    if tag == _FLOAT:
-        return _float(value)
+    try:
+        if tag == _INT:
+            return _int(value)
+        if tag == _FLOAT:
+            return _float(value)
+    except (ValueError, IndexError):  # an explicit tag after all: the slow path checks it
+        pass
     raise _NeedsSlowPath
 
 
@@ -218,7 +224,6 @@ class _SlowBuilder:
         self.text = text
         self.first_line = first_line
         self.memo: dict[int, Any] = {}
-        self.lines: list[str] | None = None
 
     def build(self, node: Any, indent: int, in_flow: bool) -> Any:
         """`indent` is the column of the block collection that holds node (-1 at the top)."""
@@ -338,10 +343,8 @@ class _SlowBuilder:
         return _float(value) if tag == _FLOAT else value
 
     def check_continuation(self, node: yaml.ScalarNode, indent: int) -> None:
-        if self.lines is None:
-            self.lines = self.text.split("\n")
-        for number in range(node.start_mark.line + 1, node.end_mark.line + 1):
-            line = self.lines[number].rstrip("\r")
+        span = self.text[node.start_mark.index:node.end_mark.index]
+        for number, line in enumerate(_LINE_BREAK_RE.split(span)[1:], node.start_mark.line + 1):
             spaces = len(line) - len(line.lstrip(" "))
             if line.strip() and spaces <= indent:
                 raise _Problem(
@@ -369,7 +372,10 @@ def _js_string(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int) and abs(value) < 2**53:
         return str(value)
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer past a double's range: Infinity to JavaScript
+        number = math.inf if value > 0 else -math.inf
     if math.isnan(number):
         return "NaN"
     if math.isinf(number):
@@ -402,7 +408,7 @@ def _js_string(value: Any) -> str:
 _TEXT_TO_JS_YAML = frozenset("\x85\u2028\u2029\ufeff")  # line breaks to libyaml only
 _C0 = frozenset(chr(code) for code in range(0x20))
 _PLACEHOLDER_BASE = 0xF0000  # Unicode's private use plane 15: for characters libyaml refuses
-_LONG_KEY_BASE = 0xF1000  # and, after those, for keys too long for libyaml
+_LONG_KEY_BASE = 0x100000  # and plane 16: for keys too long for libyaml
 # Patterns of the rare paths, compiled on first use: compiling them all costs more at
 # start-up than most vaults ever spend in them.
 _RARE_PATTERNS = {
@@ -416,7 +422,9 @@ _RARE_PATTERNS = {
                  r"|[^\s#'\"\[\]{},&*!|>%@`][^\n]*?)([ \t]*):(?=[ \t\r]|$)", re.MULTILINE),
     "anchor": (r"(?<![^\s\[\]{},])([&*])([^\s\[\]{},]+)", 0),
     "libyaml anchor": (r"[0-9A-Za-z_-]+\Z", 0),
-    "explicit tag": (r"(?:^|[\s\[\]{},])!", re.MULTILINE),
+    # A tag starts a node: after a line break, a space, a tab, a flow indicator, or the
+    # byte-order mark libyaml skips at the start.
+    "explicit tag": ("(?:^|[\\s\\[\\]{},\ufeff])!", re.MULTILINE),
     "base64": (r"[A-Za-z0-9+/=]*\Z", 0),
 }
 
@@ -435,7 +443,7 @@ class _Relaxed:
     text: str
     restore: dict[int, int] = field(default_factory=dict)  # placeholder -> character
     tab_spots: list[int] = field(default_factory=list)  # where a tab became a space
-    tab_items: set[tuple[int, int]] = field(default_factory=set)  # content after `-` + tab
+    tab_items: set[int] = field(default_factory=set)  # where content follows `-` and a tab
     long_keys: dict[str, str] = field(default_factory=dict)  # placeholder -> the key
     anchors: list[int] = field(default_factory=list)  # renamed `&name` and `*name`
 
@@ -445,7 +453,7 @@ def _relax(text: str) -> _Relaxed | None:
     None when there is none."""
     chars = list(text)
     relaxed = _Relaxed(text)
-    if any(_PLACEHOLDER_BASE <= ord(ch) < _LONG_KEY_BASE + 0x1000 for ch in text):
+    if re.search("[\U000F0000-\U0010FFFF]", text):
         return None  # private-use characters of its own: leave libyaml's verdict alone
     for match in _pattern("special").finditer(text):
         at, ch = match.start(), match.group()
@@ -460,7 +468,7 @@ def _relax(text: str) -> _Relaxed | None:
                 chars[at] = " "
                 relaxed.tab_spots.append(at)
     line_start = 0
-    for number, line in enumerate(text.split("\n")):
+    for line in text.split("\n"):
         position = 0
         while (dash := _pattern("dash").match(line, position)) is not None:
             if "\t" in dash.group(1):
@@ -468,9 +476,10 @@ def _relax(text: str) -> _Relaxed | None:
                     if chars[at] == "\t":
                         chars[at] = " "
                         relaxed.tab_spots.append(at)
-                relaxed.tab_items.add((number, dash.end(1)))
+                relaxed.tab_items.add(line_start + dash.end(1))
             position = dash.end()
         line_start += len(line) + 1
+    placeholders: dict[str, str] = {}  # the key -> its placeholder
     for match in _pattern("long key").finditer(text):
         key = match.group(2)
         if len(key) + len(match.group(3)) < 1000:
@@ -478,11 +487,14 @@ def _relax(text: str) -> _Relaxed | None:
         original = _quoted_value(key) if key[0] in "'\"" else key
         if original is None:
             continue
-        placeholder = next((p for p, k in relaxed.long_keys.items() if k == original),
-                           chr(_LONG_KEY_BASE + len(relaxed.long_keys)))
-        relaxed.long_keys[placeholder] = original
+        stand_in = placeholders.get(original)
+        if stand_in is None:
+            if len(placeholders) >= 0xFFFE:
+                return None
+            stand_in = placeholders[original] = chr(_LONG_KEY_BASE + len(placeholders))
+        relaxed.long_keys[stand_in] = original
         start, end = match.start(2), match.end(3) + 1  # the key, its spaces and the colon
-        chars[start:end] = list(f'"{placeholder}":'.ljust(end - start))
+        chars[start:end] = list(f'"{stand_in}":'.ljust(end - start))
     _rename_anchors(text, chars, relaxed)
     relaxed.text = "".join(chars)
     if relaxed.text == text:
@@ -553,11 +565,13 @@ def _verify(relaxed: _Relaxed, root: yaml.Node) -> _Problem | bool:
     True (and scalar values get their characters back), False when it would not (the
     caller reports libyaml's complaint), or js-yaml's own complaint."""
     scalars, collections = _nodes(root)
+    tab_spots = sorted(relaxed.tab_spots)
     for node in scalars:
         quoted = node.style in ("'", '"')
-        if not quoted and node.style and any(
-                node.start_mark.index <= at < node.end_mark.index for at in relaxed.tab_spots):
-            return False  # a tab-only line inside a block scalar is an error to js-yaml
+        if not quoted and node.style and tab_spots:
+            first = bisect.bisect_left(tab_spots, node.start_mark.index)
+            if first < len(tab_spots) and tab_spots[first] < node.end_mark.index:
+                return False  # a tab-only line inside a block scalar is an error to js-yaml
         if relaxed.restore and (value := node.value) and any(
                 ord(ch) in relaxed.restore for ch in value):
             for offset, ch in enumerate(value):
@@ -574,8 +588,7 @@ def _verify(relaxed: _Relaxed, root: yaml.Node) -> _Problem | bool:
         if node.value in relaxed.long_keys:
             node.value = relaxed.long_keys[node.value]
     for collection in collections:
-        start = collection.start_mark
-        if not collection.flow_style and (start.line, start.column) in relaxed.tab_items:
+        if not collection.flow_style and collection.start_mark.index in relaxed.tab_items:
             return False  # js-yaml: "bad indentation of a sequence entry"
     if relaxed.anchors:
         tokens = _anchor_tokens(relaxed.text)
@@ -708,6 +721,8 @@ def parse_yaml(block: FrontMatterBlock) -> ParsedFrontMatter:
         return _problem(problem, block)
     except RecursionError:
         return _unreadable("nested too deeply", block)
+    except (ValueError, OverflowError) as exc:  # never expected: still a finding, not a crash
+        return _unreadable(str(exc), block)
     if not isinstance(data, dict):
         kind = type(data).__name__ if data is not None else "null"
         kind = {"list": "a list", "str": "a string", "int": "a number",
@@ -754,46 +769,46 @@ def _libyaml_error(exc: yaml.YAMLError, text: str,
     mark = exc.problem_mark or exc.context_mark
     if mark is None:
         return _unreadable(message, block)
-    line, column = mark.line, mark.column
     explanation = ""
     if exc.context_mark is not None and "found unexpected end of stream" in problem:
-        line, column = exc.context_mark.line, exc.context_mark.column
+        mark = exc.context_mark
         explanation = "the quote opened here is never closed"
     elif exc.context_mark is not None and "could not find expected ':'" in problem:
-        line, column = exc.context_mark.line, exc.context_mark.column
+        mark = exc.context_mark
         explanation = "this line has no `key:` (continue a value on an indented line)"
     elif exc.context_mark is not None and context.startswith(
             ("while parsing a flow sequence", "while parsing a flow mapping")):
-        line, column = exc.context_mark.line, exc.context_mark.column
-        explanation = f"the `{_text_at(text, line, column)}` opened here is not closed properly"
+        mark = exc.context_mark
+        explanation = f"the `{text[mark.index:mark.index + 1]}` opened here is not closed properly"
     elif not text[mark.index:].strip() and (opener := _unclosed_flow(text)) is not None:
-        line, column = opener
-        explanation = f"the `{_text_at(text, line, column)}` opened here is never closed"
-    elif _text_at(text, line, column) == "\t":
+        mark = opener
+        explanation = f"the `{text[mark.index:mark.index + 1]}` opened here is never closed"
+    elif text[mark.index:mark.index + 1] == "\t":
         explanation = "a tab cannot indent YAML: use spaces"
-    if explanation and "#" in text.split("\n")[line] and ("`[`" in explanation
-                                                         or "`{`" in explanation):
-        explanation += "; a `#` after a space starts a comment, so quote values with `#`"
+    if "`[`" in explanation or "`{`" in explanation:
+        line_start = max(text.rfind("\n", 0, mark.index), text.rfind("\r", 0, mark.index)) + 1
+        line_end = len(text) if (end := _LINE_BREAK_RE.search(text, mark.index)) is None \
+            else end.start()
+        if "#" in text[line_start:line_end]:
+            explanation += "; a `#` after a space starts a comment, so quote values with `#`"
     if explanation:
         message = f"{explanation} ({message})"
-    return ParsedFrontMatter(None, None, message, block.first_line + line, column + 1)
+    return ParsedFrontMatter(None, None, message, block.first_line + mark.line, mark.column + 1)
 
 
-def _text_at(text: str, line: int, column: int) -> str:
-    """The character at a 0-based line and column of text ("" past its end)."""
-    lines = text.split("\n")
-    return lines[line][column:column + 1] if line < len(lines) else ""
+# The line breaks of libyaml (YAML 1.1), by which its marks count lines.
+_LINE_BREAK_RE = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
-def _unclosed_flow(text: str) -> tuple[int, int] | None:
-    """Line and column of the innermost `[` or `{` still open where libyaml stopped."""
+def _unclosed_flow(text: str) -> Any:
+    """The mark of the innermost `[` or `{` still open where libyaml stopped, or None."""
     loader = Yaml12Loader(text)
-    open_at: list[tuple[int, int]] = []
+    open_at: list[Any] = []
     try:
         while loader.check_token():
             token = loader.get_token()
             if isinstance(token, yaml.FlowSequenceStartToken | yaml.FlowMappingStartToken):
-                open_at.append((token.start_mark.line, token.start_mark.column))
+                open_at.append(token.start_mark)
             elif isinstance(token, yaml.FlowSequenceEndToken | yaml.FlowMappingEndToken) \
                     and open_at:
                 open_at.pop()
