@@ -225,3 +225,37 @@ def test_a_lone_carriage_return_is_a_line_break_and_never_a_crash() -> None:
 def test_an_explicit_tag_right_after_a_byte_order_mark_is_checked() -> None:
     assert "cannot resolve" in error("\ufeff!!int &a \n")[2]  # no value: js-yaml refuses
     assert "not a number" in error("\ufeff!!int 12\n")[2]  # 12: no properties
+
+
+# --- found by mutating the corpus against js-yaml ---------------------------------------------
+
+
+def test_characters_libyaml_takes_for_line_breaks_are_text_even_where_it_reads_on() -> None:
+    # libyaml (YAML 1.1) breaks lines at U+0085, U+2028 and U+2029 and reads on without
+    # failing; js-yaml reads them as text, so a comment runs on and a key does not start.
+    assert value("# comment\u2028title: x\nb: 1\n") == {"b": 1}
+    assert error("a: 1\u2028b: 2\n")[0] == 2
+    assert value("\u2028key: v\n") == {"\u2028key": "v"}
+
+
+def test_spaces_ending_a_line_inside_quotes_are_kept_as_js_yaml_keeps_them() -> None:
+    assert value('t: "a \n  b"\nu: \'c  \n  d\'\nv: "e\n  f"\nw: x \n') == {
+        "t": "a  b", "u": "c   d", "v": "e f", "w": "x"}
+    assert value('t: "a \n\n  b"\n') == {"t": "a \nb"}
+    assert value('t: "a\\ \n  b"\n') == {"t": "a  b"}  # an escaped space is a space anyway
+
+
+def test_a_document_that_is_only_null_has_no_properties() -> None:
+    for text in ("~\n", "null # nothing\n", "&a\n"):
+        assert read(text).data == {} and read(text).error is None
+
+
+def test_a_byte_order_mark_does_not_shift_what_the_checks_see() -> None:
+    assert error("\ufeffouter:\n  tags: [a\n  b]\n")[0] == 4
+
+
+def test_anchor_names_run_as_far_as_js_yaml_reads_them() -> None:
+    assert value("a: &a.b 1\nb: *a.b\n") == {"a": 1, "b": 1}
+    line, _, message = error("a: &k key\n*k: value\n")
+    assert line == 3 and "unidentified alias 'k:'" in message
+    assert value("date: 2025-01-23\u2028*a00.Z\n") == {"date": "2025-01-23\u2028*a00.Z"}

@@ -151,8 +151,11 @@ def js_yaml_date(text: str) -> str | None:
     millis = int(((match.group(7) or "")[:3]).ljust(3, "0"))
     year += 1900 if 0 <= year <= 99 else 0
     year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
-    moment = datetime.datetime(year, month, 1) + datetime.timedelta(
-        days=day - 1, hours=hour, minutes=minute, seconds=second, milliseconds=millis)
+    try:
+        moment = datetime.datetime(year, month, 1) + datetime.timedelta(
+            days=day - 1, hours=hour, minutes=minute, seconds=second, milliseconds=millis)
+    except (ValueError, OverflowError):  # past year 9999: not in this corpus
+        return None
     if match.group(9):
         offset = datetime.timedelta(hours=int(match.group(10)),
                                     minutes=int(match.group(11) or 0))

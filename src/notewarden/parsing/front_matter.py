@@ -416,6 +416,12 @@ _RARE_PATTERNS = {
                   r"[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?"
                   r"(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?\Z", 0),
     "special": ("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]", 0),
+    "js text": ("[\x85\u2028\u2029\ufeff]", 0),  # line breaks to libyaml, text to js-yaml
+    # Spaces and tabs ending a line with more than them, inside a quoted value (not an
+    # escaped space, in double quotes).
+    "trailing space '": (r"(?<=\S)[ \t]+(?=\r|\n)", 0),
+    'trailing space "': (r"(?<=[^\s\\])[ \t]+(?=\r|\n)", 0),
+    "unquotable": ("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]", 0),
     "blank with tab": (r"^[ \t]*\t[ \t]*$", re.MULTILINE),
     "dash": (r" *-([ \t]+)", 0),
     "long key": (r"^( *(?:- +)*)(\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\n]|'')*'"
@@ -446,22 +452,29 @@ class _Relaxed:
     tab_items: set[int] = field(default_factory=set)  # where content follows `-` and a tab
     long_keys: dict[str, str] = field(default_factory=dict)  # placeholder -> the key
     anchors: list[int] = field(default_factory=list)  # renamed `&name` and `*name`
+    problem: _Problem | None = None  # js-yaml's complaint, found while relaxing
 
 
-def _relax(text: str) -> _Relaxed | None:
-    """The text with every spot libyaml refuses (and js-yaml may accept) neutralised, or
-    None when there is none."""
+def _relax(text: str, failed: bool) -> _Relaxed | None:
+    """The text with the spots where libyaml and js-yaml part ways neutralised, or None
+    when there is none. Before libyaml has read the text (failed=False), only the spots
+    where libyaml would read something else without failing: the characters it takes for
+    line breaks, and anchors js-yaml names differently."""
     chars = list(text)
     relaxed = _Relaxed(text)
     if re.search("[\U000F0000-\U0010FFFF]", text):
         return None  # private-use characters of its own: leave libyaml's verdict alone
-    for match in _pattern("special").finditer(text):
+    for match in _pattern("special" if failed else "js text").finditer(text):
         at, ch = match.start(), match.group()
         if at == 0 and ch == "\ufeff":
             continue  # a byte-order mark: both readers skip it
         placeholder = chr(_PLACEHOLDER_BASE + (ord(ch) & 0xFFF))
         relaxed.restore[ord(placeholder)] = ord(ch)
         chars[at] = placeholder
+    _rename_anchors("".join(chars), chars, relaxed)  # as js-yaml reads: LS is no break
+    if not failed:
+        relaxed.text = "".join(chars)
+        return relaxed if relaxed.text != text or relaxed.problem else None
     for match in _pattern("blank with tab").finditer(text):
         for at in range(match.start(), match.end()):
             if chars[at] == "\t":
@@ -482,8 +495,8 @@ def _relax(text: str) -> _Relaxed | None:
     placeholders: dict[str, str] = {}  # the key -> its placeholder
     for match in _pattern("long key").finditer(text):
         key = match.group(2)
-        if len(key) + len(match.group(3)) < 1000:
-            continue
+        if len(key) + len(match.group(3)) < 1000 or _pattern("unquotable").search(key):
+            continue  # short enough for libyaml, or refused for its characters anyway
         original = _quoted_value(key) if key[0] in "'\"" else key
         if original is None:
             continue
@@ -495,7 +508,6 @@ def _relax(text: str) -> _Relaxed | None:
         relaxed.long_keys[stand_in] = original
         start, end = match.start(2), match.end(3) + 1  # the key, its spaces and the colon
         chars[start:end] = list(f'"{stand_in}":'.ljust(end - start))
-    _rename_anchors(text, chars, relaxed)
     relaxed.text = "".join(chars)
     if relaxed.text == text:
         return None
@@ -503,16 +515,21 @@ def _relax(text: str) -> _Relaxed | None:
 
 
 def _rename_anchors(text: str, chars: list[str], relaxed: _Relaxed) -> None:
-    """Give anchors that libyaml refuses (defined twice, or not ASCII letters, digits, `-`
-    and `_`) fresh ASCII names of the same length; an alias follows the latest definition
-    of its name, as in js-yaml."""
-    found = _anchor_tokens(text)
-    if found is None:  # libyaml cannot even scan the names: find them as js-yaml would
-        found = [(m.start(), m.group(1), m.group(2)) for m in _pattern("anchor").finditer(text)]
-    defined = [name for _, sign, name in found if sign == "&"]
-    readable = _pattern("libyaml anchor")
-    if len(set(defined)) == len(defined) and all(readable.match(name) for name in defined):
+    """Give anchors that libyaml reads otherwise than js-yaml (defined twice, or named with
+    other than ASCII letters, digits, `-` and `_`: js-yaml's names run to a space or a flow
+    indicator) fresh ASCII names of the same length; an alias follows the latest definition
+    of its name, as in js-yaml, and one with none is js-yaml's "unidentified alias"."""
+    if "&" not in text and "*" not in text:
         return
+    found = [(m.start(), m.group(1), m.group(2)) for m in _pattern("anchor").finditer(text)]
+    if not _anchors_differ(found):
+        return
+    tokens = _anchor_tokens(text)
+    if tokens is not None:  # libyaml can scan them: an `&` or `*` elsewhere is text
+        starts = {at for at, _, _ in tokens}
+        found = [entry for entry in found if entry[0] in starts]
+        if not _anchors_differ(found):
+            return
     alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
     used = {name for _, _, name in found}
     current: dict[str, str] = {}
@@ -525,9 +542,19 @@ def _rename_anchors(text: str, chars: list[str], relaxed: _Relaxed) -> None:
             used.add(fresh)
             current[name] = fresh
         elif name not in current:
+            line = text.count("\n", 0, at)
+            relaxed.problem = relaxed.problem or _Problem(
+                f"unidentified alias {name!r}", line, at - (text.rfind("\n", 0, at) + 1))
             continue
         chars[at + 1:at + 1 + len(name)] = list(current[name])
         relaxed.anchors.append(at)
+
+
+def _anchors_differ(found: list[tuple[int, str, str]]) -> bool:
+    defined = [name for _, sign, name in found if sign == "&"]
+    readable = _pattern("libyaml anchor")
+    return len(set(defined)) != len(defined) or not all(
+        readable.match(name) for _, _, name in found)
 
 
 def _anchor_tokens(text: str) -> list[tuple[int, str, str]] | None:
@@ -560,10 +587,14 @@ def _quoted_value(key: str) -> str | None:
     return node.value if isinstance(node, _ScalarNode) else None
 
 
-def _verify(relaxed: _Relaxed, root: yaml.Node) -> _Problem | bool:
+def _verify(relaxed: _Relaxed, root: yaml.Node | None) -> _Problem | bool:
     """Whether js-yaml accepts every neutralised spot of a document libyaml then read:
     True (and scalar values get their characters back), False when it would not (the
     caller reports libyaml's complaint), or js-yaml's own complaint."""
+    if relaxed.problem is not None:
+        return relaxed.problem
+    if root is None:
+        return True  # nothing but comments once neutralised
     scalars, collections = _nodes(root)
     tab_spots = sorted(relaxed.tab_spots)
     for node in scalars:
@@ -680,31 +711,41 @@ def parse_yaml(block: FrontMatterBlock) -> ParsedFrontMatter:
     text = block.yaml_text
     if not text.strip():
         return ParsedFrontMatter({}, None, None, 0, 0, True)
+    if text.startswith("\ufeff"):
+        text = text[1:]  # both readers skip a byte-order mark, and libyaml's marks omit it
     if text.startswith("---"):
         # js-yaml takes a leading `---` for a document start even with no space after it
         # (readDocument in its loader), so `---title: x` is {title: x}; blanking it keeps
         # every other character where it was.
         text = "   " + text[3:]
-    relaxed: _Relaxed | None = None
+    relaxed = _relax(text, failed=False) if _parts_ways(text) else None
+    if relaxed is not None and relaxed.problem is not None:
+        return _problem(relaxed.problem, block)
     try:
-        node = _compose(text)
+        node = _compose(text if relaxed is None else relaxed.text)
+        verdict = True if relaxed is None else _verify(relaxed, node)
+        if verdict is False:  # the neutralised spots were not what they seemed
+            relaxed, node = None, _compose(text)
     except yaml.YAMLError as exc:
-        relaxed = _relax(text)
-        node = None
+        relaxed, node, verdict = _relax(text, failed=True), None, False
+        if relaxed is not None and relaxed.problem is not None:
+            return _problem(relaxed.problem, block)
         if relaxed is not None:
             try:
                 node = _compose(relaxed.text)
+                verdict = _verify(relaxed, node)
             except (yaml.YAMLError, RecursionError):
-                node = None
-        verdict = _verify(relaxed, node) if relaxed is not None and node is not None else False
-        if isinstance(verdict, _Problem):
-            return _problem(verdict, block)
-        if not verdict:
+                verdict = False
+        if verdict is False:
             return _libyaml_error(exc, text, block)
     except RecursionError:
         return _unreadable("nested too deeply", block)
+    if isinstance(verdict, _Problem):
+        return _problem(verdict, block)
     if node is None:
         return ParsedFrontMatter({}, None, None, 0, 0, True)
+    if " \n" in text or "\t\n" in text or " \r" in text or "\t\r" in text:
+        node = _keep_trailing_spaces(text if relaxed is None else relaxed.text, node)
     # Only aliases (`*name` of an `&name` anchor) can make a document bigger than its text.
     if "&" in text and "*" in text and _expanded_size(node) > MAX_EXPANDED_NODES:
         return ParsedFrontMatter(
@@ -723,13 +764,55 @@ def parse_yaml(block: FrontMatterBlock) -> ParsedFrontMatter:
         return _unreadable("nested too deeply", block)
     except (ValueError, OverflowError) as exc:  # never expected: still a finding, not a crash
         return _unreadable(str(exc), block)
+    if data is None:  # `~` or `null` alone: no properties, as for nothing but comments
+        return ParsedFrontMatter({}, None, None, 0, 0, True)
     if not isinstance(data, dict):
-        kind = type(data).__name__ if data is not None else "null"
+        kind = type(data).__name__
         kind = {"list": "a list", "str": "a string", "int": "a number",
                 "float": "a number", "bool": "a boolean"}.get(kind, kind)
         return ParsedFrontMatter(None, None, f"{NOT_A_MAPPING}, not {kind}",
                                  block.first_line, 1)
     return ParsedFrontMatter(data, node, None, 0, 0, True)
+
+
+def _keep_trailing_spaces(text: str, root: yaml.Node) -> yaml.Node:
+    """js-yaml keeps the spaces and tabs that end a line inside a quoted value
+    (readDoubleQuotedScalar and readSingleQuotedScalar capture them before folding the
+    line break); libyaml drops them, as YAML says to. Where a quoted value spans lines
+    with such spaces, read the text again with them as stand-ins, then put them back."""
+    spots: list[int] = []
+    for node in _nodes(root)[0]:
+        if node.style in ("'", '"') and node.start_mark.line != node.end_mark.line:
+            pattern = _pattern("trailing space " + node.style)
+            start, end = node.start_mark.index, node.end_mark.index
+            spots += [at for match in pattern.finditer(text, start, end)
+                      for at in range(match.start(), match.end())]
+    if not spots or re.search("[\U000F0000-\U0010FFFF]", text):
+        return root  # nothing to keep, or private-use characters of its own
+    chars = list(text)
+    for at in spots:
+        chars[at] = chr(_PLACEHOLDER_BASE + ord(chars[at]))  # U+F0009, U+F0020: not in use
+    try:
+        again = _compose("".join(chars))
+    except yaml.YAMLError:
+        return root
+    if again is None:
+        return root
+    restore = {_PLACEHOLDER_BASE + 9: 9, _PLACEHOLDER_BASE + 32: 32}
+    for node in _nodes(again)[0]:
+        node.value = node.value.translate(restore)
+    return again
+
+
+def _parts_ways(text: str) -> bool:
+    """Whether libyaml would read text otherwise than js-yaml without failing: characters
+    it takes for line breaks, or anchors js-yaml names otherwise. Cheap for most notes."""
+    if not text.isascii() and _pattern("js text").search(text):
+        return True
+    if "&" not in text and "*" not in text:
+        return False
+    return _anchors_differ([(m.start(), m.group(1), m.group(2))
+                            for m in _pattern("anchor").finditer(text)])
 
 
 def _compose(text: str) -> yaml.Node | None:

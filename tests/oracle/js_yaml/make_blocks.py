@@ -153,6 +153,9 @@ def anchors_aliases() -> None:
         refs = ", ".join([f"*l{level - 1}"] * 10)
         lines.append(f"l{level}: &l{level} [{refs}]")
     add("anchor", "\n".join(lines))
+    add("anchor", "a: &a.b 1\nb: *a.b")
+    add("anchor", "a: &k key\n*k: value", start=2)
+    add("anchor", "date: 2025-01-23\u2028*a00.Z")
 
 
 def flow() -> None:
@@ -261,6 +264,13 @@ def quotes() -> None:
     add("quote", "regex: '^\\d+$'")
     add("quote", "title: 'first\nsecond'")
     add("quote", "title: \"first\nsecond\"")
+    # js-yaml keeps the spaces that end a line inside a quoted value; YAML drops them.
+    add("quote", "t: \"a \n  b\"")
+    add("quote", "t: 'a  \n  b'")
+    add("quote", "t: \"a \\\" \r\nb\"")
+    add("quote", "t: \"a \n\n  b\"")
+    add("quote", "t: \"a\t\n  b\"\nu: x ")
+    add("quote", "t: \"a\\ \n  b\"")
 
 
 def numbers() -> None:
@@ -309,6 +319,9 @@ def nulls() -> None:
     add("null", "a:\nb:\nc:")
     add("null", "~: tilde key")
     add("null", "? ~\n: explicit")
+    add("null", "~")
+    add("null", "null # nothing")
+    add("null", "&a")
 
 
 def keys() -> None:
@@ -352,6 +365,7 @@ def bom_crlf() -> None:
     add("bom", "title: BOM inside \ufeff value")
     add("bom", "a: 1\n\ufeffb: 2")
     add("bom", "\ufeff")
+    add("bom", "\ufeffouter:\n  tags: [a\n  b]", start=3)
     add("crlf", "title: CRLF\r\ntags:\r\n  - a\r\n  - b\r\n")
     add("crlf", "title: \"multi\r\n  line\"\r\n")
     add("crlf", "text: |\r\n  one\r\n  two\r\nafter: 1\r\n")
@@ -385,6 +399,17 @@ def control_characters() -> None:
     add("control", "title: \"mojibake \u00c3\u0083\u00c2\u00a9\"")
     add("control", "text: |\n  a\x80b")
     add("control", "title: x\x0b")
+    # Found by mutating this corpus against js-yaml: line breaks to libyaml only.
+    add("control", "a: 1\u2028b: 2", start=1)
+    add("control", "# comment\u2028title: x")
+    add("control", "tags: [a] \u2028# comment", start=1)
+    add("control", "\u2028key: Null")
+    add("control", "draft: F}alse\u2028")
+    add("control", "title: a\x85b: c", start=1)
+    add("control", "tags: \u2028*a#a, #b")
+    add("control", "#title: a\x07b")
+    add("control", "# only a comment \ufffe")
+    add("control", f"{'k' * 1030}\ufeffk: value")
 
 
 def structure() -> None:
