@@ -1,6 +1,7 @@
 // Record js-yaml's verdict on every front-matter block of blocks.json into verdicts.json.
 //
-// usage: node tests/oracle/js_yaml/record.mjs   (installs the pinned js-yaml with `npm ci`)
+// usage: node tests/oracle/js_yaml/record.mjs [IN OUT]   (installs the pinned js-yaml with
+// `npm ci`; IN and OUT default to blocks.json and verdicts.json beside this script)
 //
 // Obsidian reads a note's front-matter with js-yaml; a block js-yaml rejects loses all of
 // its properties. Obsidian's exact call is not public. Every stand-in for Obsidian's
@@ -100,7 +101,9 @@ function verdict(text, options) {
   }
 }
 
-const blocks = JSON.parse(readFileSync(join(here, 'blocks.json'), 'utf8'));
+const [input, output] = process.argv.length > 3 ? process.argv.slice(2, 4)
+  : [join(here, 'blocks.json'), join(here, 'verdicts.json')];
+const blocks = JSON.parse(readFileSync(input, 'utf8'));
 const results = blocks.map((block) => ({
   ...block,
   default: verdict(block.text),
@@ -115,6 +118,6 @@ const document = {
 // ASCII only, so that control characters and invisible ones show in a diff.
 const json = JSON.stringify(document, null, 1)
   .replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
-writeFileSync(join(here, 'verdicts.json'), `${json}\n`);
+writeFileSync(output, `${json}\n`);
 const failed = results.filter((r) => !r.default.ok).length;
-console.log(`js-yaml ${pinned}: ${results.length} blocks, ${failed} rejected; wrote verdicts.json`);
+console.log(`js-yaml ${pinned}: ${results.length} blocks, ${failed} rejected; wrote ${output}`);
