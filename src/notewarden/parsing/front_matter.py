@@ -426,7 +426,7 @@ _RARE_PATTERNS = {
     "dash": (r" *-([ \t]+)", 0),
     "long key": (r"^( *(?:- +)*)(\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\n]|'')*'"
                  r"|[^\s#'\"\[\]{},&*!|>%@`][^\n]*?)([ \t]*):(?=[ \t\r]|$)", re.MULTILINE),
-    "anchor": (r"(?<![^\s\[\]{},])([&*])([^\s\[\]{},]+)", 0),
+    "anchor name": (r"[^\s\[\]{},]+", 0),  # as js-yaml reads it after `&` or `*`
     "libyaml anchor": (r"[0-9A-Za-z_-]+\Z", 0),
     # A tag starts a node: after a line break, a space, a tab, a flow indicator, or the
     # byte-order mark libyaml skips at the start.
@@ -521,7 +521,7 @@ def _rename_anchors(text: str, chars: list[str], relaxed: _Relaxed) -> None:
     of its name, as in js-yaml, and one with none is js-yaml's "unidentified alias"."""
     if "&" not in text and "*" not in text:
         return
-    found = [(m.start(), m.group(1), m.group(2)) for m in _pattern("anchor").finditer(text)]
+    found = _anchor_like(text)
     if not _anchors_differ(found):
         return
     tokens = _anchor_tokens(text)
@@ -548,6 +548,25 @@ def _rename_anchors(text: str, chars: list[str], relaxed: _Relaxed) -> None:
             continue
         chars[at + 1:at + 1 + len(name)] = list(current[name])
         relaxed.anchors.append(at)
+
+
+def _anchor_like(text: str) -> list[tuple[int, str, str]]:
+    """(index, "&" or "*", name) of what js-yaml would read as anchors and aliases: an `&`
+    or `*` that starts a node (after a space, a flow indicator, or at the start), with `&`
+    or `*` inside text too (for _anchor_tokens to tell apart). Found with str.find: a regex
+    tried at every character costs ten times as much, on the path every note takes."""
+    found = []
+    name = _pattern("anchor name")
+    for sign in "&*":
+        at = text.find(sign)
+        while at != -1:
+            if not at or text[at - 1].isspace() or text[at - 1] in "[]{},":
+                match = name.match(text, at + 1)
+                if match is not None:
+                    found.append((at, sign, match.group()))
+            at = text.find(sign, at + 1)
+    found.sort()
+    return found
 
 
 def _anchors_differ(found: list[tuple[int, str, str]]) -> bool:
@@ -744,7 +763,8 @@ def parse_yaml(block: FrontMatterBlock) -> ParsedFrontMatter:
         return _problem(verdict, block)
     if node is None:
         return ParsedFrontMatter({}, None, None, 0, 0, True)
-    if " \n" in text or "\t\n" in text or " \r" in text or "\t\r" in text:
+    if " \n" in text or ("\t" in text and "\t\n" in text) or (
+            "\r" in text and (" \r" in text or "\t\r" in text)):  # one scan, most often
         node = _keep_trailing_spaces(text if relaxed is None else relaxed.text, node)
     # Only aliases (`*name` of an `&name` anchor) can make a document bigger than its text.
     if "&" in text and "*" in text and _expanded_size(node) > MAX_EXPANDED_NODES:
@@ -807,12 +827,12 @@ def _keep_trailing_spaces(text: str, root: yaml.Node) -> yaml.Node:
 def _parts_ways(text: str) -> bool:
     """Whether libyaml would read text otherwise than js-yaml without failing: characters
     it takes for line breaks, or anchors js-yaml names otherwise. Cheap for most notes."""
-    if not text.isascii() and _pattern("js text").search(text):
+    if not text.isascii() and ("\u2028" in text or "\u2029" in text or "\ufeff" in text
+                               or "\x85" in text):  # `in` is ten times a regex search
         return True
     if "&" not in text and "*" not in text:
         return False
-    return _anchors_differ([(m.start(), m.group(1), m.group(2))
-                            for m in _pattern("anchor").finditer(text)])
+    return _anchors_differ(_anchor_like(text))
 
 
 def _compose(text: str) -> yaml.Node | None:
