@@ -27,7 +27,7 @@ def test_yaml_error_gives_yamls_complaint_and_the_line_in_the_note(tmp_path: Pat
     found = lint(vault)
     yaml_errors = [f for f in found if f.rule == "yaml-syntax"]
     assert len(yaml_errors) == 1
-    assert (yaml_errors[0].line, yaml_errors[0].column) == (4, 2)
+    assert (yaml_errors[0].line, yaml_errors[0].column) == (3, 7)  # the `[` never closed
     assert "did not find expected ',' or ']'" in yaml_errors[0].message
     # The rest of the note is still checked.
     assert rules_at(found, "broken-link") == [("A.md", 6, 11)]

@@ -2,20 +2,26 @@
 yaml-syntax: front-matter that does not parse.
 
 ## What it does
-Reports front-matter that YAML cannot read, with YAML's own complaint and the line in the
-note. Also reports front-matter that opens with `---` but never closes, front-matter that is
-a list or a string instead of a mapping of properties, and YAML alias bombs.
+Reports front-matter that Obsidian's YAML reader (js-yaml) rejects, at the line where the
+problem starts: an unclosed quote or `[` where it opens, a key given twice at its second
+occurrence (naming the line of the first), a tab or a control character where it is. The
+message says what is wrong, with YAML's own words after it. Also reports front-matter that
+opens with `---` but never closes, front-matter that is a list or a string instead of a
+mapping of properties, and YAML alias bombs.
 
 ## Why it matters
 Obsidian drops all of a note's properties when its front-matter is invalid: aliases, tags
-and every field your queries rely on disappear silently. The rest of the note (its links,
-headings and blocks) is still checked.
+and every field your queries rely on disappear silently. Some mistakes look harmless, such
+as a key written twice or `tags: [#tag]` (the `#` starts a comment, so the `[` is never
+closed). The rest of the note (its links, headings and blocks) is still checked.
 
 ## Example
 ```markdown
 ---
 title: "Scaling: what next?
-tags: [ai
+tags: [#ai]
+status: draft
+status: done
 ---
 ```
 
@@ -23,7 +29,8 @@ tags: [ai
 ```markdown
 ---
 title: "Scaling: what next?"
-tags: [ai]
+tags: ["#ai"]
+status: done
 ---
 ```
 
