@@ -488,8 +488,10 @@ def _unresolvable(ref: str, exc: BaseException) -> str:
     cause: BaseException | None = exc
     while cause is not None:
         if isinstance(cause, RefusedReference):
-            return (f"$ref {ref!r} is not followed: {cause.reason} (a schema may refer only "
-                    "to the vault's files and bundled schemas)")
+            # The reason names the target: the ref itself would say it twice, and a long
+            # message is cut short (rules/schema.py).
+            return (f"$ref is not followed: {cause.reason} (a schema may refer only to the "
+                    "vault's files and bundled schemas)")
         cause = cause.__cause__ or getattr(cause, "_wrapped", None)
     return f"$ref {ref!r} cannot be resolved"
 
