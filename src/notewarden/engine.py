@@ -16,7 +16,14 @@ from notewarden.config import OFF, Config, ConfigError, load_config
 from notewarden.model import ALL_RULES_MARK, Finding, NoteRecord, Problem, Severity
 from notewarden.rules import RULES, VAULT_RULES, capped, get_rule
 from notewarden.schemas import SchemaSet
-from notewarden.store import LEGACY_CACHE_DIR, Store, StoreDamaged, encode_vault_problems
+from notewarden.store import (
+    LEGACY_CACHE_DIR,
+    Store,
+    StoreDamaged,
+    decode_problems,
+    decode_suppressions,
+    encode_vault_problems,
+)
 from notewarden.timings import phase
 from notewarden.vault import VaultFile, WalkProblem, find_vault_root, walk_vault
 
@@ -237,26 +244,45 @@ def _check(vault: Vault, scope: Scope, selection: Selection, store: Store | None
 def _unchanged_results(store: Store, fingerprint: dict[str, tuple[int, int]],
                        scope: Scope) -> dict[str, NoteResult] | None:
     """Each note's stored results when no file changed since the last check (and every
-    note in scope had its vault rules run then); otherwise None."""
+    note in scope had its vault rules run then); otherwise None.
+
+    This is all an unchanged vault costs beyond the walk, so it is kept to plain lookups
+    and comparisons: 10,000 notes, and 100,000 in big vaults."""
     checked = store.checked
     if len(checked) != len(fingerprint):
         return None
     notes = store.notes
     in_scope = []
-    for path, stats in fingerprint.items():
+    includes = scope.includes
+    for path, (size, mtime_ns) in fingerprint.items():
         row = checked.get(path)
-        if row is None or (row[0], row[1]) != stats:
+        if row is None or row[0] != size or row[1] != mtime_ns:
             return None
-        if path.lower().endswith(".md"):
-            note = notes.get(path)
-            if note is None or (note.size, note.mtime_ns) != stats:
-                return None  # the stored record is not of the bytes that were checked
-            if scope.includes(path):
-                if row[2] is None:
-                    return None
-                in_scope.append(path)
-    return {path: NoteResult(store.problems(path), store.vault_problems(path),
-                             *store.suppressions(path)) for path in in_scope}
+        note = notes.get(path)
+        if note is None:
+            if path[-3:].lower() == ".md":
+                return None  # a note the store has no record of
+            continue  # an attachment
+        if note[0] != size or note[1] != mtime_ns:
+            return None  # the stored record is not of the bytes that were checked
+        if includes(path):
+            vault = row[2]
+            if vault is None:
+                return None
+            in_scope.append((path, note, vault))
+    results = {}
+    for path, note, vault in in_scope:
+        if note.problems is None and note.suppressed is None and vault == _NO_PROBLEMS:
+            results[path] = _CLEAN  # most notes: nothing to decode
+        else:
+            results[path] = NoteResult(decode_problems(note.problems),
+                                       decode_problems(vault),
+                                       *decode_suppressions(note.suppressed))
+    return results
+
+
+_NO_PROBLEMS = encode_vault_problems(())
+_CLEAN = NoteResult((), (), {}, frozenset())
 
 
 def _note_results(index: VaultIndex, store: Store | None,

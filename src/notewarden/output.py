@@ -69,6 +69,8 @@ def json_text(payload: object) -> str:
     r"""`payload` as one line of JSON in valid UTF-8: every CONTROL_CHARACTERS character is
     escaped (json.dumps escapes only C0), undecodable file-name bytes as `\udcNN`."""
     text = json.dumps(payload, ensure_ascii=False)  # compact: the C encoder needs no indent
+    if text.isascii():  # the usual case, told at memory speed: nothing below can apply
+        return text
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

@@ -34,8 +34,9 @@ import os
 import re
 import sqlite3
 import stat
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -227,9 +228,12 @@ def _strings(value: Any) -> tuple[str, ...]:
     return value  # type: ignore[no-any-return]
 
 
+_EMPTY_LIST = _pack([])
+
+
 def decode_problems(raw: bytes | None) -> tuple[tuple[str, Problem], ...]:
     """Stored (rule, problem) pairs; the fixes themselves are never stored."""
-    if raw is None:
+    if raw is None or raw == _EMPTY_LIST:  # most notes: nothing to unpack
         return ()
     try:
         return tuple((str(rule), Problem(int(line), int(column), str(message), None,
@@ -315,6 +319,10 @@ class StoredNote(NamedTuple):
     suppressed: bytes | None
 
 
+_stored_note: Callable[[tuple[Any, ...]], StoredNote] = partial(
+    tuple.__new__, StoredNote)  # type: ignore[assignment]
+
+
 @dataclass
 class StoreWrite:
     """What a run tells the store, written in one transaction.
@@ -347,10 +355,13 @@ class Store:
         self.results_valid = self.records_valid and meta.get("results") == results_salt
         self.notes: dict[str, StoredNote] = {}
         if self.records_valid:
-            for note_path, *values in connection.execute(
-                    "SELECT path, size, mtime_ns, blob_id, aliases, has_backlinks, problems,"
-                    " suppressed FROM notes"):
-                self.notes[note_path] = StoredNote(*values)
+            # Rows made into StoredNotes without their Python __new__: a check of an
+            # unchanged vault reads 10,000 of them before anything else.
+            rows = connection.execute(
+                "SELECT path, size, mtime_ns, blob_id, aliases, has_backlinks, problems,"
+                " suppressed FROM notes").fetchall()
+            self.notes = dict(zip([row[0] for row in rows],
+                                  map(_stored_note, [row[1:] for row in rows]), strict=True))
         self._checked: dict[str, tuple[int, int, bytes | None]] | None = None
         self._walk_problems = meta.get("walk_problems", "[]")
 
