@@ -124,6 +124,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="vault folder to reuse if it exists, else to generate and keep")
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement")
     args = parser.parse_args(argv)
+    # The store goes to a scratch folder of the bench's own, not the user's cache folder.
+    os.environ.setdefault("NOTEWARDEN_CACHE_DIR", tempfile.mkdtemp(prefix="notewarden-bench-"))
     print("command:", shlex.join([sys.executable, *sys.argv]))
     print(f"cpus: {os.cpu_count()}")
     with tempfile.TemporaryDirectory(prefix="bench-staged-") as scratch:

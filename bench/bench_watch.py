@@ -324,6 +324,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # The store goes to a scratch folder of the bench's own, not the user's cache folder.
+    os.environ.setdefault("NOTEWARDEN_CACHE_DIR", tempfile.mkdtemp(prefix="notewarden-bench-"))
     notewarden = Path(sys.executable).parent / "notewarden"
     if not notewarden.exists():
         print(f"bench_watch: notewarden not found at {notewarden} "

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import queue
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -34,6 +36,8 @@ def main() -> int:
     parser.add_argument("--saves", type=int, default=50)
     parser.add_argument("--edits", type=int, default=1000)
     args = parser.parse_args()
+    # The store goes to a scratch folder of the bench's own, not the user's cache folder.
+    os.environ.setdefault("NOTEWARDEN_CACHE_DIR", tempfile.mkdtemp(prefix="notewarden-bench-"))
     notes = sorted(args.vault.rglob("*.md"))
     notes = [note for note in notes
              if not any(part.startswith(".") for part in note.relative_to(args.vault).parts)]
