@@ -144,11 +144,21 @@ class NoteRecord(NamedTuple):
     suppressed_lines: dict[int, frozenset[str]]  # line -> rule names ("*": every rule)
     suppressed_file: frozenset[str]  # rule names ignored in the whole file ("*": every rule)
     backlinks_block: BacklinksBlock | None = None
-    property_lines: dict[str, int] | None = None  # top-level front-matter key -> its line
+    # The top-level front-matter keys (a tuple shared by the notes that have the same keys,
+    # see shared_keys) and each key's line: a dict per note cost 2 KB of its 8.
+    property_lines: tuple[tuple[str, ...], tuple[int, ...]] | None = None
     # git's id for the bytes parsed (SHA-1 of "blob <size>\0" + bytes): lets a staged check
     # trust a cached record for a file the git index holds, without reading the file.
     blob_id: str | None = None
     front_matter_digest: str | None = None  # see ParsedNote.front_matter_digest
+
+    def property_line(self, key: str, default: int = 1) -> int:
+        """The line of a top-level front-matter key (`default` if it has none)."""
+        if self.property_lines is not None:
+            keys, lines = self.property_lines
+            if key in keys:
+                return lines[keys.index(key)]
+        return default
 
     @property
     def links(self) -> tuple[Link, ...]:
@@ -161,6 +171,21 @@ class NoteRecord(NamedTuple):
         incremental re-checks match changed names against. Derived on each call rather
         than stored, since only those re-checks and the cache writer ask."""
         return frozenset(map(link_key, [row[1] for row in self.link_rows if row[1]]))
+
+
+_SHARED_KEYS: dict[tuple[str, ...], tuple[str, ...]] = {}
+_MAX_SHARED_KEYS = 4096  # distinct front-matter layouts remembered; a vault has a few dozen
+
+
+def shared_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The one tuple of these keys that every record with the same front-matter keys
+    holds (notes made from one template share theirs)."""
+    found = _SHARED_KEYS.get(keys)
+    if found is None:
+        if len(_SHARED_KEYS) >= _MAX_SHARED_KEYS:
+            return keys
+        found = _SHARED_KEYS[keys] = keys
+    return found
 
 
 class BacklinksBlock(NamedTuple):

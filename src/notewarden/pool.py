@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from notewarden.index import heading_key
-from notewarden.model import NoteRecord, Problem
+from notewarden.model import NoteRecord, Problem, shared_keys
 from notewarden.reading import MAX_NOTE_BYTES, NotRegularFile, read_regular_file
 from notewarden.schemas import SchemaSet
 from notewarden.store import (
@@ -140,15 +140,16 @@ def git_blob_id(data: bytes) -> str:
     return digest.hexdigest()
 
 
-def _property_lines(note: ParsedNote) -> dict[str, int]:
+def _property_lines(note: ParsedNote) -> tuple[tuple[str, ...], tuple[int, ...]]:
     from yaml import ScalarNode  # loaded already: the note was just parsed
 
     node = note.front_matter.node if note.front_matter else None
     if node is None or note.block is None or not hasattr(node, "value"):
-        return {}
+        return (), ()
     first_line = note.block.first_line
-    return {key.value if key.__class__ is ScalarNode else str(key.value):
-            first_line + key.start_mark.line for key, _value in node.value}
+    keys = tuple(key.value if key.__class__ is ScalarNode else str(key.value)
+                 for key, _value in node.value)
+    return shared_keys(keys), tuple(first_line + key.start_mark.line for key, _ in node.value)
 
 
 def _alias_strings(data: dict[str, Any]) -> tuple[str, ...]:

@@ -43,7 +43,7 @@ from typing import Any, NamedTuple
 import msgpack  # type: ignore[import-untyped]
 
 from notewarden import __version__
-from notewarden.model import BacklinksBlock, NoteRecord, Problem
+from notewarden.model import BacklinksBlock, NoteRecord, Problem, shared_keys
 from notewarden.vault import VaultFile
 
 FORMAT = 3  # bump when a row or what parsing finds changes: an older store is then started afresh
@@ -214,7 +214,7 @@ def encode_record(record: NoteRecord) -> NoteRow:
         if record.suppressed_lines or record.suppressed_file else None,
         _pack((record.readable, tuple(record.heading_keys), tuple(record.block_ids),
                record.link_rows, record.tags, record.backlinks_block,
-               None if record.property_lines is None else tuple(record.property_lines.items()),
+               record.property_lines,
                record.front_matter_digest)),
     )
 
@@ -255,6 +255,22 @@ def decode_suppressions(raw: bytes | None
         raise StoreDamaged(f"damaged suppressions in the store: {exc}") from None
 
 
+def _property_lines(value: Any) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    keys, lines = value
+    if len(keys) != len(lines):
+        raise StoreDamaged("damaged property lines in the store")
+    return shared_keys(_strings(keys)), _ints(lines)
+
+
+_INT_ONLY = frozenset({int})
+
+
+def _ints(value: Any) -> tuple[int, ...]:
+    if value.__class__ is not tuple or not {*map(type, value)} <= _INT_ONLY:
+        raise StoreDamaged("expected a list of numbers")
+    return value  # type: ignore[no-any-return]
+
+
 # The types of a link row's fields (see model.Link), with and without display text.
 _LINK_SIGNATURES = frozenset({(str, str, str, str, int, int, int, int, str),
                               (str, str, str, type(None), int, int, int, int, str)})
@@ -291,7 +307,7 @@ def decode_record(row: NoteRow) -> NoteRecord:
             suppressed_file=suppressed_file,
             backlinks_block=block,
             property_lines=None if property_lines is None
-            else {str(key): int(line) for key, line in property_lines},
+            else _property_lines(property_lines),
             blob_id=row.blob_id,
             front_matter_digest=None if digest is None else str(digest),
         )
@@ -323,6 +339,11 @@ _stored_note: Callable[[tuple[Any, ...]], StoredNote] = partial(
     tuple.__new__, StoredNote)  # type: ignore[assignment]
 
 
+def _light(row: NoteRow) -> StoredNote:
+    return StoredNote(row.size, row.mtime_ns, row.blob_id, row.aliases, row.has_backlinks,
+                      row.problems, row.suppressed)
+
+
 @dataclass
 class StoreWrite:
     """What a run tells the store, written in one transaction.
@@ -333,7 +354,8 @@ class StoreWrite:
     vault-rule problems (None: not computed)."""
 
     notes: list[NoteRow] = field(default_factory=list)
-    stored: list[NoteRow] = field(default_factory=list)  # already written by parse workers
+    # Notes the parse workers have written already: only what this object keeps in memory.
+    stored: dict[str, StoredNote] = field(default_factory=dict)
     keep_notes: set[str] | None = None
     checked: dict[str, tuple[int, int]] | None = None
     vault: Mapping[str, bytes | None] = field(default_factory=dict)
@@ -541,9 +563,9 @@ class Store:
                 del notes[path]
         connection.executemany(
             "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", update.notes)
-        for row in (*update.notes, *update.stored):
-            notes[row.path] = StoredNote(row.size, row.mtime_ns, row.blob_id, row.aliases,
-                                         row.has_backlinks, row.problems, row.suppressed)
+        notes.update(update.stored)
+        for row in update.notes:
+            notes[row.path] = _light(row)
         # `checked` holds its own stats: a record stored since (by a fix, say) for a file
         # that changed makes that file differ from what the check saw, which the next
         # check sees, so `checked` needs no change here.
@@ -638,7 +660,9 @@ class Records(Mapping[str, NoteRecord]):
         self._records: dict[str, NoteRecord | None] = dict.fromkeys(cached)
         self._fresh: set[str] = set()  # paths whose record is not the store's
         self._rows: dict[str, NoteRow] = {}  # stored forms of fresh records, if known
-        self._written: set[str] = set()  # fresh records a parse worker already stored
+        # Fresh records a parse worker already stored, by what the store keeps in memory
+        # of them (not their whole row: 1.4 KB a note, 140 MB for a vault of 100,000).
+        self._written: dict[str, StoredNote] = {}
         # link_keys of fresh records, derived once: the watcher matches every save against
         # them, and after a start without a store every record is fresh.
         self._link_keys: dict[str, frozenset[str]] = {}
@@ -674,14 +698,15 @@ class Records(Mapping[str, NoteRecord]):
         self._records[path] = record
         self._fresh.add(path)
         self._link_keys.pop(path, None)
+        if written and row is not None:
+            self._written[path] = _light(row)
+            self._rows.pop(path, None)
+            return
+        self._written.pop(path, None)
         if row is not None:
             self._rows[path] = row
         else:
             self._rows.pop(path, None)
-        if written:
-            self._written.add(path)
-        else:
-            self._written.discard(path)
 
     def is_fresh(self, path: str) -> bool:
         return path in self._fresh
@@ -740,34 +765,35 @@ class Records(Mapping[str, NoteRecord]):
         copy._records = dict(self._records)
         copy._fresh = set(self._fresh)
         copy._rows = dict(self._rows)
-        copy._written = set(self._written)
+        copy._written = dict(self._written)
         copy._link_keys = dict(self._link_keys)
         for path in removed:
             copy._records.pop(path, None)
             copy._fresh.discard(path)
             copy._rows.pop(path, None)
-            copy._written.discard(path)
+            copy._written.pop(path, None)
             copy._link_keys.pop(path, None)
         for record in changed.values():
             copy.add(record)
         return copy
 
-    def fresh_rows(self, leave_out: Iterable[str] = ()) -> tuple[list[NoteRow], list[NoteRow]]:
-        """The stored form of every record parsed in this run, as (rows to write, rows
-        the parse workers wrote). `leave_out`: records of contents not on disk, which
-        must never be stored."""
+    def fresh_rows(self, leave_out: Iterable[str] = ()
+                   ) -> tuple[list[NoteRow], dict[str, StoredNote]]:
+        """What the store must learn of the records parsed in this run: (rows to write,
+        and for those the parse workers wrote already, what the store keeps in memory).
+        `leave_out`: records of contents not on disk, which must never be stored."""
         skip = set(leave_out)
         to_write: list[NoteRow] = []
-        written: list[NoteRow] = []
         for path in self._fresh:
-            if path in skip:
+            if path in skip or path in self._written:
                 continue
             row = self._rows.get(path)
             if row is None:
                 record = self._records[path]
                 assert record is not None
                 row = encode_record(record)
-            (written if path in self._written else to_write).append(row)
+            to_write.append(row)
+        written = {path: note for path, note in self._written.items() if path not in skip}
         return to_write, written
 
     @property

@@ -165,7 +165,7 @@ def _check_symmetric(note: NoteRecord, index: VaultIndex, prop: str,
     names = [link_text(index, path, note.path) for path in missing]
     shown = ", ".join(f"[[{name}]]" for name in names)
     fix = _add_to_property(source, prop, names) if source is not None else None
-    line = (note.property_lines or {}).get(prop, 1)
+    line = note.property_line(prop)
     yield Problem(line, 1, f"`{prop}` should list {shown}, which list(s) this note in their "
                            f"`{prop}`", fix, fix is not None or source is None)
 
