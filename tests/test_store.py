@@ -308,3 +308,25 @@ def test_a_locked_store_makes_the_run_uncached_not_blocked(tmp_path: Path) -> No
     assert result.returncode == 1, result.stderr
     assert result.stdout == expected
     assert run_cli("check", root, "--format", "json").stdout == expected
+
+
+def test_an_unchanged_vault_is_answered_from_the_summary_alone(tmp_path: Path) -> None:
+    """The last check's summary answers a check when no file changed: the notes' rows
+    are not even read (here they are garbage, and nobody notices)."""
+    root = make_vault(tmp_path / "vault", NOTES)
+    expected = run_cli("check", root, "--format", "json").stdout
+    with contextlib.closing(sqlite3.connect(store_of(root))) as connection, connection:
+        connection.execute("UPDATE notes SET record = x'c1', problems = x'c1'")
+    result = run_cli("check", root, "--format", "json")
+    assert (result.stdout, result.stderr) == (expected, "")
+
+
+def test_a_damaged_summary_gives_a_cold_run(tmp_path: Path) -> None:
+    root = make_vault(tmp_path / "vault", NOTES)
+    expected = run_cli("check", root, "--format", "json").stdout
+    with contextlib.closing(sqlite3.connect(store_of(root))) as connection, connection:
+        connection.execute("UPDATE summary SET data = x'93c0c0c0'")
+    result = run_cli("check", root, "--format", "json")
+    assert result.stdout == expected
+    assert "the cache was damaged" in result.stderr
+    assert run_cli("check", root, "--format", "json").stderr == ""

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from notewarden.config import OFF, Config, ConfigError, load_config
 from notewarden.model import ALL_RULES_MARK, Finding, NoteRecord, Problem, Severity
@@ -20,9 +20,10 @@ from notewarden.store import (
     LEGACY_CACHE_DIR,
     Store,
     StoreDamaged,
-    decode_problems,
-    decode_suppressions,
+    decode_summary,
+    encode_summary,
     encode_vault_problems,
+    fingerprint_digest,
 )
 from notewarden.timings import phase
 from notewarden.vault import VaultFile, WalkProblem, find_vault_root, walk_vault
@@ -221,11 +222,14 @@ def _check(vault: Vault, scope: Scope, selection: Selection, store: Store | None
     with phase("walk"):
         files, walk_problems = walk_vault(vault.root)
     fingerprint = {file.path: (file.size, file.mtime_ns) for file in files}
+    digest = None
     if store is not None:
-        with phase("stored results"):
-            unchanged = _unchanged_results(store, fingerprint, scope)
+        with phase("last check"):
+            digest = fingerprint_digest(files, [(p.path, p.message) for p in walk_problems])
+            last = store.last_check(digest)
+            unchanged = _summary_results(last) if last is not None else None
         if unchanged is not None:
-            return _report(unchanged, store.walk_problems, scope, selection)
+            return _report(*unchanged, scope, selection)
 
     from notewarden.indexing import build_index
 
@@ -236,49 +240,19 @@ def _check(vault: Vault, scope: Scope, selection: Selection, store: Store | None
     results = _note_results(index, store, vault_results)
     if store is not None:
         with phase("save store"):
-            save_check(store, index, fingerprint, vault_results)
+            save_check(store, index, fingerprint, vault_results, results, digest)
     with phase("report"):
         return _report(results, index.walk_problems, scope, selection)
 
 
-def _unchanged_results(store: Store, fingerprint: dict[str, tuple[int, int]],
-                       scope: Scope) -> dict[str, NoteResult] | None:
-    """Each note's stored results when no file changed since the last check (and every
-    note in scope had its vault rules run then); otherwise None.
-
-    This is all an unchanged vault costs beyond the walk, so it is kept to plain lookups
-    and comparisons: 10,000 notes, and 100,000 in big vaults."""
-    checked = store.checked
-    if len(checked) != len(fingerprint):
-        return None
-    notes = store.notes
-    in_scope = []
-    includes = scope.includes
-    for path, (size, mtime_ns) in fingerprint.items():
-        row = checked.get(path)
-        if row is None or row[0] != size or row[1] != mtime_ns:
-            return None
-        note = notes.get(path)
-        if note is None:
-            if path[-3:].lower() == ".md":
-                return None  # a note the store has no record of
-            continue  # an attachment
-        if note[0] != size or note[1] != mtime_ns:
-            return None  # the stored record is not of the bytes that were checked
-        if includes(path):
-            vault = row[2]
-            if vault is None:
-                return None
-            in_scope.append((path, note, vault))
-    results = {}
-    for path, note, vault in in_scope:
-        if note.problems is None and note.suppressed is None and vault == _NO_PROBLEMS:
-            results[path] = _CLEAN  # most notes: nothing to decode
-        else:
-            results[path] = NoteResult(decode_problems(note.problems),
-                                       decode_problems(vault),
-                                       *decode_suppressions(note.suppressed))
-    return results
+def _summary_results(last: Any) -> tuple[dict[str, NoteResult], list[tuple[str, str]]]:
+    """Each note's results, and the walk's problems, from the last check's summary (see
+    store.encode_summary): all an unchanged vault needs."""
+    paths, details, walk_problems = decode_summary(last)
+    results = dict.fromkeys(paths, _CLEAN)
+    for number, (problems, vault, lines, whole_file) in details.items():
+        results[paths[number]] = NoteResult(problems, vault, lines, whole_file)
+    return results, walk_problems
 
 
 _NO_PROBLEMS = encode_vault_problems(())
@@ -304,16 +278,25 @@ def _note_results(index: VaultIndex, store: Store | None,
 
 
 def save_check(store: Store, index: VaultIndex, fingerprint: dict[str, tuple[int, int]],
-               vault_results: dict[str, tuple[tuple[str, Problem], ...]]) -> None:
+               vault_results: dict[str, tuple[tuple[str, Problem], ...]],
+               results: dict[str, NoteResult] | None = None,
+               digest: str | None = None) -> None:
     """Store what a check learnt: its fresh records, every file's stats, and each note's
-    vault-rule problems (a note missing from `vault_results` gets none: not computed)."""
+    vault-rule problems (a note missing from `vault_results` gets none: not computed).
+    With every note's `results` and the walk's `digest`, also the summary that answers
+    the next check if no file changes."""
     from notewarden.indexing import notes_to_store
 
     update = notes_to_store(index)
     update.checked = fingerprint
     update.vault = {path: encode_vault_problems(problems)
                     for path, problems in vault_results.items()}
-    update.walk_problems = index.walk_problems
+    if results is not None and digest is not None and all(
+            result.vault is not None for result in results.values()):
+        update.summary = (digest, encode_summary(
+            ((path, result.problems, result.vault or (), result.suppressed_lines,
+              result.suppressed_file) for path, result in results.items()),
+            index.walk_problems))
     store.write(update)
 
 

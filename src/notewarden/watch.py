@@ -165,7 +165,7 @@ class Session:
         self.store.write(StoreWrite(
             notes=[encode_record(record) for record in changed],
             keep_notes=set(self.index.records), checked=self.stats,
-            vault=self.packed_results, walk_problems=self.index.walk_problems))
+            vault=self.packed_results))
 
     def findings_for(self, paths: Iterable[str],
                      walk_problems: list[tuple[str, str]] | None = None) -> list[Finding]:
