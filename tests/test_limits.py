@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+from notewarden.parsing.front_matter import MAX_FRONT_MATTER_CHARS
+from notewarden.parsing.note import MAX_LINES, MAX_MARKERS
 from notewarden.rules import MAX_PROBLEMS_PER_NOTE
 from tests.helpers import make_vault, run_cli
 
@@ -27,7 +29,7 @@ def test_findings_are_capped_per_rule_and_note_with_a_count_of_the_rest(tmp_path
 def test_a_note_of_one_line_over_and_over_is_checked_in_bounded_time(tmp_path) -> None:
     """duplicate-block's search has a budget: such a note once took minutes per MB."""
     vault = make_vault(tmp_path / "v", {
-        "Same.md": "a\n" * 1_000_000,
+        "Same.md": "a\n" * 150_000,
         "Pairs.md": ("first line, long enough to count as text for the duplicate rule\n"
                      "second line, long enough to count as text for the duplicate rule\n")
         * 50_000,
@@ -37,3 +39,41 @@ def test_a_note_of_one_line_over_and_over_is_checked_in_bounded_time(tmp_path) -
     rules = {f["path"]: f["rule"] for f in json.loads(result.stdout)["findings"]}
     assert rules.get("Pairs.md") == "duplicate-block"
     assert "Same.md" not in rules
+
+
+def test_a_note_too_dense_to_scan_is_reported_and_the_others_are_still_checked(
+        tmp_path) -> None:
+    """Millions of links or lines in one note once cost gigabytes (31 MB of `[[a]] `: 3.2
+    GB); past the limits the note is reported unreadable instead of scanned."""
+    vault = make_vault(tmp_path / "v", {
+        "Links.md": "[[a]] " * (MAX_MARKERS + 1),
+        "Lines.md": "a\n" * MAX_LINES,
+        "Just under.md": "[[Gone]] " + "x\n" * (MAX_LINES - 2),
+        "Fine.md": "[[Missing]]\n",
+    })
+    result = run_cli("check", vault, "--format", "json", "--no-cache", timeout=60)
+    by_path = {}
+    for finding in json.loads(result.stdout)["findings"]:
+        by_path.setdefault(finding["path"], []).append((finding["rule"], finding["message"]))
+    assert by_path["Links.md"] == [("unreadable", (
+        f"note has more than {MAX_MARKERS:,} links, headings, tags and code or math "
+        "markers; not checked"))]
+    assert by_path["Lines.md"] == [("unreadable", (
+        f"note has {MAX_LINES + 1:,} lines, over the {MAX_LINES:,}-line limit; not checked"))]
+    assert by_path["Just under.md"] == [("broken-link", "[[Gone]]: no note named 'Gone'")]
+    assert by_path["Fine.md"] == [("broken-link", "[[Missing]]: no note named 'Missing'")]
+
+
+def test_front_matter_over_the_limit_is_not_parsed_but_the_body_is_checked(tmp_path) -> None:
+    """Composed YAML costs about a kilobyte a value: 26 MB of one flow mapping took 3.5 GB."""
+    flow = "{" + "a: 1, " * (MAX_FRONT_MATTER_CHARS // 6 + 1) + "}"
+    vault = make_vault(tmp_path / "v", {"Big.md": f"---\n{flow}\n---\n[[Missing]]\n"})
+    result = run_cli("check", vault, "--format", "json", "--no-cache", timeout=60)
+    findings = [(f["rule"], f["line"], f["message"])
+                for f in json.loads(result.stdout)["findings"]]
+    size = len(flow) + 1
+    assert findings == [
+        ("yaml-syntax", 2, f"front-matter is {size // 1024:,} KB, over the "
+                           f"{MAX_FRONT_MATTER_CHARS // 1024} KB limit; it was not read"),
+        ("broken-link", 4, "[[Missing]]: no note named 'Missing'"),
+    ]

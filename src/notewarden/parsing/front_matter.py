@@ -38,6 +38,10 @@ from yaml.cyaml import CParser as _CParser  # type: ignore[attr-defined]
 
 # A front-matter document this large after alias expansion is an attack, not a note.
 MAX_EXPANDED_NODES = 100_000
+# The largest front-matter that is parsed. Composed YAML costs about a kilobyte a value
+# (26 MB of `{a: 1, ...}` took 3.5 GB); real front-matter is a few kilobytes (the seeds'
+# largest is 5 KB).
+MAX_FRONT_MATTER_CHARS = 256 * 1024
 
 _OPEN_RE = re.compile(r"---[ \t]*\r?\n")
 _CLOSE_RE = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
@@ -728,6 +732,10 @@ def _closing_fence(text: str, start: int) -> tuple[int, int] | None:
 def parse_yaml(block: FrontMatterBlock) -> ParsedFrontMatter:
     """Parse front-matter YAML, never raising: errors come back as a message and a line."""
     text = block.yaml_text
+    if len(text) > MAX_FRONT_MATTER_CHARS:
+        return ParsedFrontMatter(
+            None, None, f"front-matter is {len(text) // 1024:,} KB, over the "
+            f"{MAX_FRONT_MATTER_CHARS // 1024} KB limit; it was not read", block.first_line, 1)
     if not text.strip():
         return ParsedFrontMatter({}, None, None, 0, 0, True)
     if text.startswith("\ufeff"):

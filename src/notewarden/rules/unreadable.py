@@ -3,7 +3,9 @@ unreadable: a file in the vault that could not be read.
 
 ## What it does
 Reports a note that exists but cannot be opened: no permission, a symlink that loops or
-points nowhere, a folder that links back into itself, or a file too large to check.
+points nowhere, a folder that links back into itself, or a file too large to check
+(over 32 MB) or too dense to scan (over 500,000 lines, or over 250,000 links, headings,
+tags and code or math markers).
 
 ## Why it matters
 Obsidian cannot show such a note either, and nothing in it is checked. The rest of the
