@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from itertools import accumulate
 from typing import Any
@@ -109,7 +109,7 @@ class MaskedSpans:
         starts: list[int] = []
         ends: list[int] = []
         if any(ch in text for ch in "`~$<\t") or "    " in text:
-            for match in _MASK_RE.finditer(text, offset):
+            for match in _mask_matches(text, offset):
                 if match.lastgroup == "indented" or match.group("code") is not None:
                     if not _is_indented_code(text, match.start("code")):
                         # A list item's continuation: not code, but code spans, math
@@ -133,6 +133,41 @@ class MaskedSpans:
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(zip(self.starts, self.ends, strict=True))
+
+
+# Where a _MASK_RE match can start: a backtick, `$` or `<` anywhere, or a line that starts
+# with a space, tab, newline, backtick or tilde (fences and indented code open there).
+# Every alternative of _MASK_RE starts at one of these; change both together.
+_MASK_CANDIDATE_RE = re.compile(r"[`$<]|\n(?=[ \t\n`~])")
+
+
+def _mask_matches(text: str, offset: int) -> Iterator[re.Match[str]]:
+    """The matches `_MASK_RE.finditer(text, offset)` gives, found by trying the regex only
+    where one can start. The alternation opens with `^` and lookbehinds, so the regex
+    engine cannot skip ahead and tries every alternative at every character: 0.41 ms of a
+    0.66 ms note on the second bench vault. Jumping between candidates (a character-set
+    search, which the engine does skip with) and matching there gives the same matches."""
+    match_at, search = _MASK_RE.match, _MASK_CANDIDATE_RE.search
+    at = offset
+    while True:
+        # A line start right here has no "\n" after `at` to be found by: the body's first
+        # line, or the line after a match that ended with its "\n".
+        if at == 0 or text[at - 1 : at] == "\n":
+            match = match_at(text, at)
+            if match is not None:
+                yield match
+                at = match.end()
+                continue
+        candidate = search(text, at)
+        if candidate is None:
+            return
+        start = candidate.end() if text[candidate.start()] == "\n" else candidate.start()
+        match = match_at(text, start)
+        if match is None:
+            at = start + 1
+        else:
+            yield match
+            at = match.end()
 
 
 _BLOCK_BEFORE_CODE_RE = re.compile(r" {0,3}(?:#{1,6}(?:[ \t]|$)|(?:[-*_][ \t]*){3,}$|`{3,}|~{3,})")

@@ -1,0 +1,39 @@
+"""The body scanner finds masked spans (code, math, comments) by trying its regex only
+where a match can start (body._mask_matches). It must give exactly what the plain
+`finditer` of the same regex gives, on any text and from any line start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from notewarden.parsing import body
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+# The characters the mask regex cares about, plus a little prose.
+_PIECES = st.sampled_from(["`", "``", "```", "~~~", "$", "$$", "<!--", "-->", "<", "\n",
+                           "\n\n", " ", "    ", "\t", "\\", "a", "word ", "- ", "1. ", "#",
+                           "\r\n", "!", "[[x]]"])
+
+
+def _plain(text: str, offset: int) -> list[tuple[int, int, str | None]]:
+    return [(m.start(), m.end(), m.lastgroup) for m in body._MASK_RE.finditer(text, offset)]
+
+
+def _skipping(text: str, offset: int) -> list[tuple[int, int, str | None]]:
+    return [(m.start(), m.end(), m.lastgroup) for m in body._mask_matches(text, offset)]
+
+
+@settings(max_examples=3_000)
+@given(st.lists(_PIECES, max_size=60).map("".join), st.integers(0, 40))
+def test_skipping_to_candidates_finds_the_same_matches(text: str, cut: int) -> None:
+    offset = text.find("\n", 0, cut) + 1  # the body starts at a line start
+    assert _skipping(text, offset) == _plain(text, offset)
+
+
+def test_the_same_matches_on_the_seed_documents() -> None:
+    for seed in sorted(SEEDS.glob("*.txt")):
+        text = seed.read_text(encoding="utf-8")
+        assert _skipping(text, 0) == _plain(text, 0), seed.name
