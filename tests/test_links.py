@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from notewarden.model import LinkKind
 from tests.helpers import lint, make_vault
 
 LINK_RULES = ("broken-link", "broken-heading", "broken-block", "missing-attachment",
@@ -592,7 +593,7 @@ def test_front_matter_links_carry_the_property_that_holds_them() -> None:
     def links(front_matter: str) -> list[tuple[str, str, int, int]]:
         note = parse_note("A.md", f"---\n{front_matter}---\n[[Body]]\n".encode())
         return [(link.prop, link.target, link.line, link.column)
-                for link in note.links if link.kind == "frontmatter"]
+                for link in note.links if link.kind == LinkKind.FRONTMATTER]
 
     assert links('up: "[[U]]"\nrelated:\n  - "[[R1]]"\n  - x: "see [[R2]]"\n'
                  'title: t\nnext: ["[[N1]]", "[[N2]]"]\n') == [

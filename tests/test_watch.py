@@ -75,6 +75,18 @@ class Daemon:
                 self.stderr.append(line)
                 self._changed.notify_all()
 
+    def wait_stderr(self, text: str, timeout: float = 10) -> bool:
+        """Wait for a stderr line containing `text` (stderr and stdout are read by two
+        threads: a line on one may arrive before or after a line on the other)."""
+        with self._changed:
+            return self._changed.wait_for(
+                lambda: any(text in line for line in self.stderr), timeout)
+
+    def wait_closed(self, timeout: float = 10) -> None:
+        """Wait until the reader threads have read both streams to their end."""
+        for thread in self._threads:
+            thread.join(timeout)
+
     def _describe(self) -> str:
         return (f"passes: {json.dumps(self.passes, indent=1)[:6000]}\n"
                 f"stderr: {''.join(self.stderr)[-3000:]}\nexit: {self.process.poll()}")
@@ -512,7 +524,7 @@ def test_config_edit_reloads(tmp_path: Path) -> None:
         (vault / "D.md").write_text("[[Missing too]]\n", encoding="utf-8")
         report = daemon.wait_for(mentions("D.md"))
         assert report["findings"] == []
-        assert any("config" in line for line in daemon.stderr), daemon.stderr
+        assert daemon.wait_stderr("config"), daemon.stderr
 
 
 def test_a_steady_stream_of_changes_is_checked_every_2_s_at_most(tmp_path: Path) -> None:
@@ -800,14 +812,14 @@ def test_sighup_reloads_and_sigterm_stops_cleanly(tmp_path: Path) -> None:
         daemon.process.send_signal(signal.SIGHUP)
         report = daemon.wait_for(lambda p: p["event"] == "reload")
         assert rules_in(report, "A.md") == ["broken-link"]  # the whole vault, reported anew
-        assert any("SIGHUP: reloaded" in line for line in daemon.stderr), daemon._describe()
+        assert daemon.wait_stderr("SIGHUP: reloaded"), daemon._describe()
         assert daemon.process.poll() is None  # SIGHUP's default would have ended it
         # The reloaded daemon still follows changes.
         (vault / "B.md").write_text("[[Also missing]]\n", encoding="utf-8")
         assert rules_in(daemon.wait_for(mentions("B.md")), "B.md") == ["broken-link"]
         daemon.process.send_signal(signal.SIGTERM)
         assert daemon.process.wait(timeout=10) == 0
-        time.sleep(0.2)  # let the reader threads take the last lines
+        daemon.wait_closed()
         assert any("stopped" in line for line in daemon.stderr), daemon._describe()
         assert not pidfile.exists()
     finally:

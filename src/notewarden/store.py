@@ -49,7 +49,7 @@ from notewarden import __version__
 from notewarden.model import BacklinksBlock, NoteRecord, Problem, shared_keys
 from notewarden.vault import VaultFile
 
-FORMAT = 4  # bump when a row or what parsing finds changes: an older store is then started afresh
+FORMAT = 5  # bump when a row or what parsing finds changes: an older store is then started afresh
 STORE_DIR_ENV = "NOTEWARDEN_CACHE_DIR"
 LEGACY_CACHE_DIR = ".notewarden-cache"  # where notewarden kept its cache before 0.2
 LOCK_TIMEOUT_SECONDS = 0.2  # how long a write waits for another process's write
@@ -280,8 +280,8 @@ def _ints(value: Any) -> tuple[int, ...]:
 
 
 # The types of a link row's fields (see model.Link), with and without display text.
-_LINK_SIGNATURES = frozenset({(str, str, str, str, int, int, int, int, str),
-                              (str, str, str, type(None), int, int, int, int, str)})
+_LINK_SIGNATURES = frozenset({(int, str, str, str, int, int, int, int, str),
+                              (int, str, str, type(None), int, int, int, int, str)})
 
 
 def _link_rows(rows: Any) -> tuple[tuple[Any, ...], ...]:

@@ -220,7 +220,7 @@ def parse_wikilink_inner(inner: str) -> tuple[str, str, str | None]:
 
 def find_wikilinks(
     text: str, start: int, end: int, lines: LineIndex, masked: MaskedSpans | None,
-    kind_override: str | None = None, prop: str = "",
+    kind_override: int | None = None, prop: str = "",
 ) -> list[Link]:
     # The body of a note holds a dozen links or more: the helpers are inlined (by hand,
     # behaving as parse_wikilink_inner, MaskedSpans.contains and LineIndex.position).
