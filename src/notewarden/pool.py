@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from notewarden.index import heading_key
-from notewarden.model import NoteRecord, Problem, shared_keys
+from notewarden.model import NoteRecord, Problem, link_row, shared_keys, small_set
 from notewarden.reading import MAX_NOTE_BYTES, NotRegularFile, read_regular_file
 from notewarden.schemas import SchemaSet
 from notewarden.store import (
@@ -115,9 +115,9 @@ def record_from(note: ParsedNote, file: VaultFile,
         readable=note.readable,
         aliases=_alias_strings(data),
         # map() over lists rather than generator expressions: this runs for every note.
-        heading_keys=frozenset(map(heading_key, [heading.text for heading in note.headings])),
-        block_ids=frozenset(map(str.lower, note.block_ids)),
-        link_rows=tuple(map(tuple, note.links)),
+        heading_keys=small_set(map(heading_key, [heading.text for heading in note.headings])),
+        block_ids=small_set(map(str.lower, note.block_ids)),
+        link_rows=tuple(map(link_row, note.links)),
         tags=tuple(note.tags),
         # Fixes are rebuilt from fresh bytes when fixing; the cache keeps only the flag.
         problems=tuple(

@@ -46,10 +46,10 @@ from typing import Any, NamedTuple
 import msgpack  # type: ignore[import-untyped]
 
 from notewarden import __version__
-from notewarden.model import BacklinksBlock, NoteRecord, Problem, shared_keys
+from notewarden.model import BacklinksBlock, NoteRecord, Problem, shared_keys, small_set
 from notewarden.vault import VaultFile
 
-FORMAT = 5  # bump when a row or what parsing finds changes: an older store is then started afresh
+FORMAT = 6  # bump when a row or what parsing finds changes: an older store is then started afresh
 STORE_DIR_ENV = "NOTEWARDEN_CACHE_DIR"
 LEGACY_CACHE_DIR = ".notewarden-cache"  # where notewarden kept its cache before 0.2
 LOCK_TIMEOUT_SECONDS = 0.2  # how long a write waits for another process's write
@@ -306,8 +306,8 @@ def decode_record(row: NoteRow) -> NoteRecord:
             path=row.path, size=row.size, mtime_ns=row.mtime_ns, is_note=True,
             readable=bool(readable),
             aliases=_strings(_unpack(row.aliases)) if row.aliases is not None else (),
-            heading_keys=frozenset(_strings(heading_keys)),
-            block_ids=frozenset(_strings(block_ids)),
+            heading_keys=small_set(_strings(heading_keys)),
+            block_ids=small_set(_strings(block_ids)),
             link_rows=_link_rows(link_rows),
             tags=_strings(tags),
             problems=decode_problems(row.problems),
