@@ -338,7 +338,7 @@ def test_an_unstaged_edit_breaking_a_link_is_not_reported(tmp_path: Path) -> Non
     write(repo, "Beta note.md", "# Beta\n\nSee [[Alpha#Detials]] only.\n")  # not staged
     result = staged_check(repo)
     assert result.returncode == 0, result.stdout
-    assert "All checks passed: 1 file(s)" in result.stdout
+    assert "All checks passed: 1 note" in result.stdout
     # Without --staged the working tree is checked, and the typo is there.
     assert run_cli("check", cwd=repo).returncode == 1
 
@@ -552,7 +552,7 @@ def test_nothing_staged_is_clean(tmp_path: Path) -> None:
     write(repo, "Broken.md", "[[Still nope]]\n")  # changed but not staged
     result = staged_check(repo)
     assert result.returncode == 0
-    assert "0 file(s)" in result.stdout
+    assert "All checks passed: 0 notes" in result.stdout
 
 
 def test_staged_check_in_the_first_commit_and_from_a_sub_folder(tmp_path: Path) -> None:

@@ -15,10 +15,18 @@ import click
 from notewarden import __version__
 from notewarden.config import ConfigError
 from notewarden.engine import UsageError, run_check
-from notewarden.output import format_github, format_json, format_text
+from notewarden.report import (
+    COLOUR_CHOICES,
+    EXIT_ERROR,
+    FORMATS,
+    ReportOptions,
+    diff_summary,
+    exit_code,
+    no_notes_warning,
+    render,
+    use_colour,
+)
 from notewarden.rules import RULES, UnknownRuleError, get_rule
-
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def _one_line_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -76,8 +84,16 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]),
+@click.option("--format", "output_format", type=click.Choice(FORMATS),
               default="text", show_default=True, help="Output format.")
+@click.option("--color", "colour", type=click.Choice(COLOUR_CHOICES), default="auto",
+              show_default=True,
+              help="Colour the text output: auto is on a terminal only, off with NO_COLOR "
+                   "set, on with FORCE_COLOR set.")
+@click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
+@click.option("--statistics", is_flag=True,
+              help="Print a count of findings per rule instead of the findings.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--select", multiple=True, metavar="RULES",
               help="Only run these rules (comma-separated or repeated).")
 @click.option("--ignore", multiple=True, metavar="RULES",
@@ -102,7 +118,8 @@ def main() -> None:
               help="With --staged, the vault (default: the one at or above the current "
                    "folder, else the repository's top folder).")
 @_one_line_errors
-def check(paths: tuple[Path, ...], output_format: str, select: tuple[str, ...],
+def check(paths: tuple[Path, ...], output_format: str, colour: str, quiet: bool,
+          statistics: bool, exit_zero: bool, select: tuple[str, ...],
           ignore: tuple[str, ...], no_cache: bool, cache_dir: Path | None,
           jobs: int | None, fix: bool,
           unsafe_fixes: bool, diff: bool, exit_non_zero_on_fix: bool, staged: bool,
@@ -115,6 +132,9 @@ def check(paths: tuple[Path, ...], output_format: str, select: tuple[str, ...],
     # A check is short-lived and builds hundreds of thousands of acyclic objects: the cyclic
     # garbage collector would rescan them over and over (4x slower cache loads) for nothing.
     gc.disable()
+    report = ReportOptions(output_format, colour, quiet, statistics, unsafe_fixes, exit_zero,
+                           exit_non_zero_on_fix)
+    report.check()
     selected, ignored = _rule_names(select), _rule_names(ignore)
     changed = False
     if staged or vault is not None:
@@ -133,9 +153,8 @@ def check(paths: tuple[Path, ...], output_format: str, select: tuple[str, ...],
             for warning in outcome.check.warnings:
                 click.echo(f"notewarden: warning: {warning}", err=True)
             click.echo(unified_diff(outcome.changed), nl=False)
-            files = len(outcome.changed)
-            click.echo(f"Would fix {outcome.fixed} problem(s) in {files} file(s)", err=True)
-            sys.exit(EXIT_FINDINGS if outcome.changed else EXIT_CLEAN)
+            click.echo(diff_summary(outcome.fixed, len(outcome.changed)), err=True)
+            sys.exit(0 if exit_zero or not outcome.changed else 1)
         for message in outcome.skipped:
             click.echo(f"notewarden: warning: {message}", err=True)
         result = outcome.check
@@ -143,17 +162,14 @@ def check(paths: tuple[Path, ...], output_format: str, select: tuple[str, ...],
     else:
         result = run_check(list(paths), select=selected, ignore=ignored,
                            use_cache=not no_cache, cache_dir=cache_dir, jobs=jobs)
+    if not (staged or vault is not None) and (warning := no_notes_warning(paths, result)):
+        result.warnings.append(warning)
     for warning in result.warnings:
         click.echo(f"notewarden: warning: {warning}", err=True)
-    if output_format == "json":
-        click.echo(format_json(result.findings, result.files_checked, result.fixed))
-    elif output_format == "github":
-        if result.findings:
-            click.echo(format_github(result.findings, result.root))
-    else:
-        click.echo(format_text(result.findings, result.files_checked, result.fixed))
-    failed = bool(result.findings) or (exit_non_zero_on_fix and changed)
-    _exit_at_once(EXIT_FINDINGS if failed else EXIT_CLEAN)
+    output = render(result, report)
+    if output:
+        click.echo(output, color=use_colour(colour))
+    _exit_at_once(exit_code(result, report, changed))
 
 
 @main.command()

@@ -1,0 +1,188 @@
+"""The command line as ruff and pre-commit users expect it (issue 15), through the installed
+console script: exit codes, the summary, `[*]`, colour under a real pseudo-terminal,
+paths relative to the current folder, and the smaller flags."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from notewarden.fixer import allowed
+from notewarden.model import Finding, Severity
+from notewarden.output import fix_shown
+from notewarden.rules import RULES
+from tests.helpers import EXAMPLE_VAULT, console_script, make_vault, run_cli
+
+BROKEN = {"A.md": "# A\n\nSee [[Nowhere]].\n", "B.md": "# B\n\n[[Gone]] and [[Lost]]\n",
+          "C.md": "# C\n"}
+MOJIBAKE = "It was a long day \u00e2\u20ac\u201d and then it rained.\n"  # 'â€”', an unsafe fix
+DUPLICATED = "".join(f"This is line {n} of a paragraph that was pasted twice here.\n"
+                     for n in range(4))
+
+
+# --- the summary, exit codes, [*] -----------------------------------------------------------
+
+def test_summary_counts_problems_notes_with_problems_and_notes_checked(tmp_path: Path) -> None:
+    vault = make_vault(tmp_path / "v", BROKEN)
+    result = run_cli("check", vault, "--no-cache")
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[-1] == \
+        "Found 3 problems in 2 of 3 notes: 3 errors, 0 warnings"
+
+
+def test_singular_summary_and_clean_run(tmp_path: Path) -> None:
+    vault = make_vault(tmp_path / "v", {"A.md": "[[Nowhere]]\n"})
+    result = run_cli("check", vault, "--no-cache")
+    assert result.stdout.splitlines()[-1] == "Found 1 problem in 1 of 1 note: 1 error, 0 warnings"
+    (vault / "A.md").write_text("fine\n")
+    assert run_cli("check", vault, "--no-cache").stdout == "All checks passed: 1 note\n"
+
+
+def test_exit_zero_exits_zero_whatever_it_found(tmp_path: Path) -> None:
+    vault = make_vault(tmp_path / "v", BROKEN)
+    result = run_cli("check", vault, "--no-cache", "--exit-zero")
+    assert result.returncode == 0
+    assert "broken-link" in result.stdout
+    diff = run_cli("check", vault, "--no-cache", "--exit-zero", "--diff")
+    assert diff.returncode == 0
+    # A usage error is still one.
+    assert run_cli("check", vault, "--exit-zero", "--select", "nope").returncode == 2
+
+
+def test_a_finding_of_severity_info_never_fails_a_run(tmp_path: Path) -> None:
+    vault = make_vault(tmp_path / "v", BROKEN, config='[rules]\nbroken-link = "info"\n')
+    result = run_cli("check", vault, "--no-cache")
+    assert result.returncode == 0, result.stdout
+    assert "A.md:3:5: broken-link" in result.stdout
+    assert result.stdout.splitlines()[-1] == \
+        "Found 3 problems in 2 of 3 notes: 0 errors, 0 warnings, 3 info"
+    data = json.loads(run_cli("check", vault, "--no-cache", "--format", "json").stdout)
+    assert data["summary"]["info"] == 3
+    # One warning beside them fails the run again.
+    (vault / "D.md").write_text("---\nalias: D2\n---\n")
+    assert run_cli("check", vault, "--no-cache").returncode == 1
+
+
+def test_star_marks_only_what_fix_would_fix(tmp_path: Path) -> None:
+    vault = make_vault(tmp_path / "v", {"Dup.md": DUPLICATED * 2, "Moji.md": MOJIBAKE})
+    result = run_cli("check", ".", "--no-cache", cwd=vault)
+    lines = {line.split(":")[0]: line for line in result.stdout.splitlines() if ":" in line}
+    assert lines["Dup.md"].endswith("[*]"), lines
+    assert "mojibake" in lines["Moji.md"] and not lines["Moji.md"].endswith("[*]")
+    assert result.stdout.splitlines()[-1].endswith(
+        "; 1 fixable with --fix; 1 more with --unsafe-fixes")
+    # With --unsafe-fixes, --fix would fix the mojibake too: then it is marked.
+    unsafe = run_cli("check", ".", "--no-cache", "--unsafe-fixes", cwd=vault)
+    assert all(line.endswith("[*]") for line in unsafe.stdout.splitlines() if ".md:" in line)
+    assert unsafe.stdout.splitlines()[-1].endswith("; 2 fixable with --fix --unsafe-fixes")
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+@pytest.mark.parametrize("unsafe", [False, True])
+def test_star_agrees_with_what_the_fixer_applies_for_every_rule(name: str, unsafe: bool) -> None:
+    for fixable in (False, True):
+        finding = Finding("A.md", 1, 1, name, Severity.WARNING, "m", fixable=fixable)
+        assert fix_shown(finding, unsafe) is allowed(finding, unsafe)
+
+
+# --- colour, under a real pseudo-terminal ---------------------------------------------------
+
+ESC = "\x1b["
+
+
+def _run_on_a_terminal(args: list[str], env: dict[str, str]) -> str:
+    """Run the console script with its stdout on a pseudo-terminal; return what it printed."""
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen([console_script(), *args], stdout=terminal,
+                               stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=env)
+    os.close(terminal)
+    chunks = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([controller], [], [], 1)
+        if ready:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        elif process.poll() is not None:
+            break
+    process.wait(timeout=60)
+    os.close(controller)
+    return b"".join(chunks).decode()
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("NO_COLOR", "FORCE_COLOR")}
+    return {**env, **extra}
+
+
+def test_colour_on_a_terminal_and_off_with_no_color(tmp_path: Path) -> None:
+    vault = make_vault(tmp_path / "v", BROKEN)
+    args = ["check", str(vault), "--no-cache"]
+    assert ESC in _run_on_a_terminal(args, _env())
+    plain = _run_on_a_terminal(args, _env(NO_COLOR="1"))
+    assert "broken-link" in plain and ESC not in plain
+    # An empty NO_COLOR does not count (no-color.org).
+    assert ESC in _run_on_a_terminal(args, _env(NO_COLOR=""))
+    # --color always beats NO_COLOR; --color never beats the terminal.
+    assert ESC in _run_on_a_terminal([*args, "--color", "always"], _env(NO_COLOR="1"))
+    assert ESC not in _run_on_a_terminal([*args, "--color", "never"], _env())
+
+
+def test_force_color_and_color_always_colour_a_pipe(tmp_path: Path) -> None:
+    vault = make_vault(tmp_path / "v", BROKEN)
+    args = [console_script(), "check", str(vault), "--no-cache"]
+
+    def piped(*extra: str, **env: str) -> str:
+        return subprocess.run([*args, *extra], capture_output=True, text=True,
+                              env=_env(**env), timeout=120).stdout
+
+    assert ESC not in piped()
+    assert ESC in piped(FORCE_COLOR="1")
+    assert ESC in piped("--color", "always")
+    assert ESC not in piped("--color", "never", FORCE_COLOR="1")
+    assert ESC not in piped(FORCE_COLOR="1", NO_COLOR="1")
+
+
+# --- paths relative to the current folder ---------------------------------------------------
+
+def test_paths_are_relative_to_the_current_folder(tmp_path: Path) -> None:
+    vault = make_vault(tmp_path / "v", {"Home.md": "# Home\n\n[[Nowhere]]\n",
+                                        "Notes/Inner.md": "[[Lost]]\n"})
+    inside = run_cli("check", "..", "--no-cache", cwd=vault / "Notes")
+    assert "../Home.md:3:1: broken-link" in inside.stdout
+    assert "\nInner.md:1:1: broken-link" in "\n" + inside.stdout
+    above = run_cli("check", "v", "--no-cache", cwd=tmp_path)
+    assert "v/Notes/Inner.md:1:1: broken-link" in above.stdout
+    github = run_cli("check", "..", "--no-cache", "--format", "github", cwd=vault / "Notes")
+    assert "::error file=../Home.md,line=3,col=1," in github.stdout
+    data = json.loads(run_cli("check", "..", "--no-cache", "--format", "json",
+                              cwd=vault / "Notes").stdout)
+    by_path = {f["path"]: f["file"] for f in data["findings"]}
+    assert by_path == {"Home.md": "../Home.md", "Notes/Inner.md": "Inner.md"}
+
+
+def test_a_relative_path_that_needs_quoting_is_still_escaped(tmp_path: Path) -> None:
+    vault = make_vault(tmp_path / "v", {"Sub/Line\nbreak.md": "[[Nowhere]]\n"})
+    result = run_cli("check", ".", "--no-cache", cwd=vault / "Sub")
+    assert result.stdout.startswith('"Line\\nbreak.md":1:1: broken-link'), result.stdout
+    from_above = run_cli("check", "v", "--no-cache", cwd=tmp_path)
+    assert from_above.stdout.startswith('"v/Sub/Line\\nbreak.md":1:1:'), from_above.stdout
+
+
+def test_example_vault_from_a_sub_folder(tmp_path: Path) -> None:
+    result = run_cli("check", "..", "--no-cache", "--select", "broken-link",
+                     cwd=EXAMPLE_VAULT / "Concepts")
+    assert result.stdout.startswith("../Home.md:20:3: broken-link [[Sample Efficiency]]")
