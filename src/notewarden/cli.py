@@ -22,9 +22,9 @@ from notewarden.report import (
     ReportOptions,
     diff_summary,
     exit_code,
-    no_notes_warning,
     render,
     use_colour,
+    warnings_to_show,
 )
 from notewarden.rules import RULES, UnknownRuleError, get_rule
 
@@ -162,9 +162,7 @@ def check(paths: tuple[Path, ...], output_format: str, colour: str, quiet: bool,
     else:
         result = run_check(list(paths), select=selected, ignore=ignored,
                            use_cache=not no_cache, cache_dir=cache_dir, jobs=jobs)
-    if not (staged or vault is not None) and (warning := no_notes_warning(paths, result)):
-        result.warnings.append(warning)
-    for warning in result.warnings:
+    for warning in warnings_to_show(result, paths, staged_check=staged or vault is not None):
         click.echo(f"notewarden: warning: {warning}", err=True)
     output = render(result, report)
     if output:

@@ -124,3 +124,11 @@ def no_notes_warning(paths: Sequence[Path], result: CheckResult) -> str | None:
         return None
     named = ", ".join(printable_path(str(path)) for path in paths) if paths else "."
     return f"no notes found under {named}"
+
+
+def warnings_to_show(result: CheckResult, paths: Sequence[Path],
+                     staged_check: bool = False) -> list[str]:
+    """The run's warnings for stderr, plus "no notes found" for a check of PATHs that
+    found none (a staged check with nothing staged is not a mistake)."""
+    warning = None if staged_check else no_notes_warning(paths, result)
+    return [*result.warnings, warning] if warning else list(result.warnings)
