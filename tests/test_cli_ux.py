@@ -186,3 +186,125 @@ def test_example_vault_from_a_sub_folder(tmp_path: Path) -> None:
     result = run_cli("check", "..", "--no-cache", "--select", "broken-link",
                      cwd=EXAMPLE_VAULT / "Concepts")
     assert result.stdout.startswith("../Home.md:20:3: broken-link [[Sample Efficiency]]")
+
+
+# --- rule names, --config, --extend-exclude -------------------------------------------------
+
+def test_rule_names_match_case_insensitively_and_a_misspelt_one_suggests(tmp_path: Path) -> None:
+    vault = make_vault(tmp_path / "v", BROKEN)
+    assert run_cli("check", vault, "--no-cache", "--select", "Broken-Link").returncode == 1
+    assert run_cli("check", vault, "--no-cache", "--ignore", "BROKEN-LINK").returncode == 0
+    result = run_cli("check", vault, "--select", "brokenlink")
+    assert result.returncode == 2
+    assert result.stderr == ("notewarden: error: unknown rule 'brokenlink'; "
+                             "did you mean 'broken-link'?\n")
+    assert "did you mean 'tag-format'?" in run_cli("rules", "tagformat").stderr
+    assert run_cli("rules", "Mojibake").stdout.startswith("mojibake (warning, fix: unsafe)")
+    far = run_cli("check", vault, "--select", "zzzz")
+    assert far.stderr == "notewarden: error: unknown rule 'zzzz'; `notewarden rules` lists " \
+                         "them all\n"
+
+
+def test_config_rule_names_too(tmp_path: Path) -> None:
+    vault = make_vault(tmp_path / "v", BROKEN, config='[rules]\nBroken-Link = "off"\n')
+    assert run_cli("check", vault, "--no-cache").returncode == 0
+    (vault / ".notewarden.toml").write_text('[rules]\nbrokenlink = "off"\n')
+    result = run_cli("check", vault, "--no-cache")
+    assert result.returncode == 2
+    assert result.stderr.endswith("unknown rule 'brokenlink' in [rules]; did you mean "
+                                  "'broken-link'?\n")
+
+
+def test_config_reads_another_file(tmp_path: Path) -> None:
+    vault = make_vault(tmp_path / "v", BROKEN, config='[rules]\nbroken-link = "error"\n')
+    other = tmp_path / "lenient.toml"
+    other.write_text('[rules]\nbroken-link = "off"\n')
+    assert run_cli("check", vault, "--no-cache").returncode == 1
+    assert run_cli("check", vault, "--no-cache", "--config", other).returncode == 0
+    # Its errors name it; a missing one is an error, not "no config".
+    other.write_text("colour = 1\n")
+    bad = run_cli("check", vault, "--no-cache", "--config", other)
+    assert bad.returncode == 2 and str(other) in bad.stderr
+    missing = run_cli("check", vault, "--no-cache", "--config", tmp_path / "nope.toml")
+    assert missing.returncode == 2
+    assert missing.stderr.count("\n") == 1 and "nope.toml" in missing.stderr
+
+
+def test_extend_exclude_adds_to_the_config_ignore(tmp_path: Path) -> None:
+    vault = make_vault(tmp_path / "v", {**BROKEN, "Drafts/D.md": "[[Nope]]\n"},
+                       config='ignore = ["A.md"]\n')
+    found = json.loads(run_cli("check", vault, "--no-cache", "--format", "json").stdout)
+    assert {f["path"] for f in found["findings"]} == {"B.md", "Drafts/D.md"}
+    result = run_cli("check", vault, "--no-cache", "--format", "json",
+                     "--extend-exclude", "Drafts/**", "--extend-exclude", "B.md")
+    assert json.loads(result.stdout)["findings"] == []
+    assert result.returncode == 0
+
+
+# --- --quiet, --statistics, json-lines ------------------------------------------------------
+
+def test_quiet_prints_findings_only(tmp_path: Path) -> None:
+    vault = make_vault(tmp_path / "v", BROKEN)
+    result = run_cli("check", ".", "--no-cache", "--quiet", cwd=vault)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "A.md:3:5: broken-link [[Nowhere]]: no note named 'Nowhere'",
+        "B.md:3:1: broken-link [[Gone]]: no note named 'Gone'",
+        "B.md:3:14: broken-link [[Lost]]: no note named 'Lost'"]
+    (vault / "A.md").write_text("# A\n")
+    (vault / "B.md").write_text("# B\n")
+    assert run_cli("check", ".", "--no-cache", "-q", cwd=vault).stdout == ""
+
+
+def test_statistics_counts_findings_per_rule(tmp_path: Path) -> None:
+    vault = make_vault(tmp_path / "v", {**BROKEN, "Dup.md": DUPLICATED * 2, "M.md": MOJIBAKE})
+    result = run_cli("check", vault, "--no-cache", "--statistics")
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[:3] == [
+        "3  broken-link      error",
+        "1  duplicate-block  warning  [*] 1 fixable",
+        "1  mojibake         warning  1 with --unsafe-fixes"]
+    assert lines[-1].startswith("Found 5 problems in 4 of 5 notes")
+    assert "Nowhere" not in result.stdout
+    data = json.loads(run_cli("check", vault, "--no-cache", "--statistics",
+                              "--format", "json").stdout)
+    assert data[0] == {"rule": "broken-link", "severity": "error", "count": 3, "fixable": 0,
+                       "unsafe_fixable": 0}
+    assert run_cli("check", vault, "--statistics", "--format", "github").returncode == 2
+
+
+def test_json_lines_is_one_finding_a_line(tmp_path: Path) -> None:
+    vault = make_vault(tmp_path / "v", {**BROKEN, "Odd\u2028name.md": "[[Nope]]\n"})
+    result = run_cli("check", ".", "--no-cache", "--format", "json-lines", cwd=vault)
+    assert result.returncode == 1
+    lines = result.stdout.split("\n")
+    assert lines[-1] == ""  # one newline at the end, none inside a finding
+    findings = [json.loads(line) for line in lines[:-1]]
+    assert [(f["path"], f["line"], f["column"]) for f in findings] == [
+        ("A.md", 3, 5), ("B.md", 3, 1), ("B.md", 3, 14), ("Odd\u2028name.md", 1, 1)]
+    assert set(findings[0]) == {"path", "file", "line", "column", "rule", "severity",
+                                "message", "fixable"}
+    (vault / "A.md").unlink()
+    (vault / "B.md").unlink()
+    (vault / "Odd\u2028name.md").unlink()
+    clean = run_cli("check", ".", "--no-cache", "--format", "json-lines", cwd=vault)
+    assert clean.stdout == ""
+
+
+# --- a folder with no notes -----------------------------------------------------------------
+
+def test_a_folder_with_no_notes_warns_and_writes_nothing(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run_cli("check", empty)
+    assert result.returncode == 0
+    assert result.stderr == f"notewarden: warning: no notes found under {empty}\n"
+    assert list(empty.iterdir()) == []
+    pictures = make_vault(tmp_path / "v", {"A.md": "# A\n", "img/a.png": b"\x89PNG"})
+    inside = run_cli("check", "img", cwd=pictures)
+    assert inside.returncode == 0
+    assert inside.stderr == "notewarden: warning: no notes found under img\n"
+    assert sorted(p.name for p in (pictures / "img").iterdir()) == ["a.png"]
+    # A vault with notes says nothing of the kind.
+    assert run_cli("check", pictures).stderr == ""

@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 import click
 
 from notewarden import __version__
-from notewarden.config import ConfigError
+from notewarden.config import ConfigError, ConfigOverrides
 from notewarden.engine import UsageError, run_check
 from notewarden.report import (
     COLOUR_CHOICES,
@@ -98,6 +98,11 @@ def main() -> None:
               help="Only run these rules (comma-separated or repeated).")
 @click.option("--ignore", multiple=True, metavar="RULES",
               help="Do not run these rules (comma-separated or repeated).")
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
+              metavar="FILE", help="Read this file instead of the vault's .notewarden.toml.")
+@click.option("--extend-exclude", multiple=True, metavar="GLOB",
+              help="Also report nothing in files matching this vault-relative glob "
+                   "(repeatable; added to the config's `ignore`).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
               envvar="NOTEWARDEN_CACHE_DIR", show_envvar=True,
@@ -120,7 +125,8 @@ def main() -> None:
 @_one_line_errors
 def check(paths: tuple[Path, ...], output_format: str, colour: str, quiet: bool,
           statistics: bool, exit_zero: bool, select: tuple[str, ...],
-          ignore: tuple[str, ...], no_cache: bool, cache_dir: Path | None,
+          ignore: tuple[str, ...], config_file: Path | None, extend_exclude: tuple[str, ...],
+          no_cache: bool, cache_dir: Path | None,
           jobs: int | None, fix: bool,
           unsafe_fixes: bool, diff: bool, exit_non_zero_on_fix: bool, staged: bool,
           vault: Path | None) -> None:
@@ -136,19 +142,20 @@ def check(paths: tuple[Path, ...], output_format: str, colour: str, quiet: bool,
                            exit_non_zero_on_fix)
     report.check()
     selected, ignored = _rule_names(select), _rule_names(ignore)
+    overrides = ConfigOverrides(config_file, extend_exclude)
     changed = False
     if staged or vault is not None:
         from notewarden.staged import run_staged_check
 
         result = run_staged_check(paths, vault, staged=staged, fixing=fix or diff,
                                   select=selected, ignore=ignored, use_cache=not no_cache,
-                                  cache_dir=cache_dir, jobs=jobs)
+                                  cache_dir=cache_dir, jobs=jobs, overrides=overrides)
     elif fix or diff:
         from notewarden.fixer import run_fix, unified_diff  # only needed when fixing
 
         outcome = run_fix(list(paths), select=selected, ignore=ignored, unsafe=unsafe_fixes,
                           write=not diff, use_cache=not no_cache, cache_dir=cache_dir,
-                          jobs=jobs)
+                          jobs=jobs, overrides=overrides)
         if diff:
             for warning in outcome.check.warnings:
                 click.echo(f"notewarden: warning: {warning}", err=True)
@@ -161,7 +168,8 @@ def check(paths: tuple[Path, ...], output_format: str, colour: str, quiet: bool,
         changed = bool(outcome.changed) and len(outcome.skipped) < len(outcome.changed)
     else:
         result = run_check(list(paths), select=selected, ignore=ignored,
-                           use_cache=not no_cache, cache_dir=cache_dir, jobs=jobs)
+                           use_cache=not no_cache, cache_dir=cache_dir, jobs=jobs,
+                           overrides=overrides)
     for warning in warnings_to_show(result, paths, staged_check=staged or vault is not None):
         click.echo(f"notewarden: warning: {warning}", err=True)
     output = render(result, report)

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from notewarden.config import CONFIG_FILE
+from notewarden.config import CONFIG_FILE, ConfigOverrides
 from notewarden.engine import CheckResult, Pending, UsageError, Vault, open_store, run_check
 from notewarden.vault import VaultFile, find_vault_root
 
@@ -339,7 +339,8 @@ def commit_files(top: Path, root: Path, changes: StagedChanges, contents: dict[s
 def run_staged_check(paths: Sequence[Path], vault: Path | None, *, staged: bool,
                      fixing: bool = False, select: Sequence[str] = (),
                      ignore: Sequence[str] = (), use_cache: bool = True,
-                     cache_dir: Path | None = None, jobs: int | None = None) -> CheckResult:
+                     cache_dir: Path | None = None, jobs: int | None = None,
+                     overrides: ConfigOverrides | None = None) -> CheckResult:
     """Check what `git commit` would commit (see the module docstring)."""
     if not staged:
         raise UsageError("--vault is only used with --staged (give the vault as PATH)")
@@ -355,7 +356,8 @@ def run_staged_check(paths: Sequence[Path], vault: Path | None, *, staged: bool,
     commands = [*DIFF_COMMANDS, *(listing or [])]
     running = start_git(commands, cwd=top)
     # While git works, open the store (the check hands it on and closes it).
-    store = open_store(Vault.open([root / _ANCHOR], allow_missing=True)[0], cache_dir) \
+    store = open_store(Vault.open([root / _ANCHOR], allow_missing=True,
+                                  overrides=overrides)[0], cache_dir) \
         if use_cache else None
     try:
         outputs = finish_git(commands, running)
@@ -374,4 +376,4 @@ def run_staged_check(paths: Sequence[Path], vault: Path | None, *, staged: bool,
     checked = [root / path for path in changes.checked]
     return run_check([root / _ANCHOR, *checked], select=select, ignore=ignore,
                      use_cache=use_cache, cache_dir=cache_dir, jobs=jobs,
-                     pending=replace(pending, files=files, store=store))
+                     pending=replace(pending, files=files, store=store), overrides=overrides)
