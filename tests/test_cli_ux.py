@@ -308,3 +308,46 @@ def test_a_folder_with_no_notes_warns_and_writes_nothing(tmp_path: Path) -> None
     assert sorted(p.name for p in (pictures / "img").iterdir()) == ["a.png"]
     # A vault with notes says nothing of the kind.
     assert run_cli("check", pictures).stderr == ""
+
+
+# --- notewarden init ------------------------------------------------------------------------
+
+def test_init_writes_a_commented_starter_config(tmp_path: Path) -> None:
+    import tomllib
+
+    odd = 'Odd "quoted"\tfolder'
+    vault = make_vault(tmp_path / "v", {"Home.md": "[[Sources/S]]\n", "Sources/S.md": "# S\n",
+                                        "Concepts/Deep/C.md": "# C\n", f"{odd}/O.md": "# O\n",
+                                        "attachments/a.png": b"\x89PNG",
+                                        ".trash/Old.md": "# old\n"})
+    result = run_cli("init", cwd=vault / "Sources")  # from inside: written at the root
+    assert result.returncode == 0, result.stderr
+    target = vault / ".notewarden.toml"
+    assert result.stdout == f"wrote {target}\n"
+    text = target.read_text(encoding="utf-8")
+    settings = tomllib.loads(text)
+    assert settings["rules"] == {name: rule.severity.value for name, rule in RULES.items()}
+    assert settings["schemas"] == {"**": "obsidian"}
+    assert "backlinks" not in settings and "watch" not in settings
+    assert "# [backlinks]\n# notes = " in text and "# [watch]\n# rename-adds-alias" in text
+    # One commented [schemas] line for each top-level folder with notes, valid TOML when
+    # uncommented, even for a folder name TOML must escape.
+    schema_lines = [line[2:] for line in text.splitlines() if line.startswith('# "')]
+    keys = [next(iter(tomllib.loads(line))) for line in schema_lines]
+    assert keys == ["Concepts/**", f"{odd}/**", "Sources/**"]
+    # The vault checks exactly as before with it.
+    assert run_cli("check", vault, "--no-cache").returncode == 0
+
+
+def test_init_refuses_to_replace_a_config(tmp_path: Path) -> None:
+    vault = make_vault(tmp_path / "v", {"A.md": "# A\n"}, config="ignore = []\n")
+    result = run_cli("init", vault)
+    assert result.returncode == 2
+    assert result.stderr == (f"notewarden: error: {vault / '.notewarden.toml'} already "
+                             "exists; not replaced\n")
+    assert (vault / ".notewarden.toml").read_text() == "ignore = []\n"
+    # Nor a symlink planted by that name.
+    other = make_vault(tmp_path / "w", {"A.md": "# A\n"})
+    (other / ".notewarden.toml").symlink_to(tmp_path / "elsewhere.toml")
+    assert run_cli("init", other).returncode == 2
+    assert not (tmp_path / "elsewhere.toml").exists()

@@ -217,6 +217,16 @@ def watch(vault: Path | None, fix: bool, output_format: str, polling: bool,
     sys.exit(run_watch(root, options, pidfile))
 
 
+@main.command()
+@click.argument("vault", required=False, type=click.Path(path_type=Path, file_okay=False))
+@_one_line_errors
+def init(vault: Path | None) -> None:
+    """Write a commented starter .notewarden.toml at the vault root (never replaces one)."""
+    from notewarden.starter import write_starter
+
+    click.echo(f"wrote {write_starter(vault)}")
+
+
 @main.group()
 def hook() -> None:
     """Install or remove a git pre-commit hook running `notewarden check --staged`."""
