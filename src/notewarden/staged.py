@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -219,6 +220,10 @@ def staged_changes(top: Path, root: Path,
                 changes.checked_ids[new] = dst_id
     # A path deleted and added again in one commit (a rename onto it) is still there.
     changes.removed -= added
+    # A file taken out of the index but left on disk (`git rm --cached`) is an untracked
+    # file after the commit: Obsidian still shows it, so links to it resolve, as they do
+    # to every untracked file.
+    changes.removed = {path for path in changes.removed if not still_on_disk(root / path)}
     for src_mode, _dst_mode, src_id, _dst_id, status, paths in _raw_entries(worktree):
         path = to_vault(paths[0])
         if path is None or status == "U" or src_mode in (_SYMLINK_MODE, _GITLINK_MODE) \
@@ -230,6 +235,21 @@ def staged_changes(top: Path, root: Path,
             changes.staged_ids[path] = None
     changes.checked.sort()
     return changes
+
+
+def still_on_disk(path: Path) -> bool:
+    """Is there a file (or symlink) of exactly this name? Exactly: on a case-insensitive
+    file system `git mv a.md A.md` leaves `a.md` answering to a stat."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    if stat.S_ISDIR(info.st_mode):
+        return False
+    try:
+        return path.name in os.listdir(path.parent)
+    except OSError:
+        return False
 
 
 def read_blobs(top: Path, ids: Sequence[str]) -> dict[str, bytes]:
