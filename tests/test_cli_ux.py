@@ -351,3 +351,71 @@ def test_init_refuses_to_replace_a_config(tmp_path: Path) -> None:
     (other / ".notewarden.toml").symlink_to(tmp_path / "elsewhere.toml")
     assert run_cli("init", other).returncode == 2
     assert not (tmp_path / "elsewhere.toml").exists()
+
+
+# --- the README's Commands section and --help -----------------------------------------------
+
+def _readme_commands() -> dict[str, set[str]]:
+    """Each command line of the README's Commands block -> the long flags it names."""
+    import re
+
+    from tests.helpers import REPO
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = text.split("<!-- commands:start -->", 1)[1].split("<!-- commands:end -->", 1)[0]
+    out: dict[str, set[str]] = {}
+    command = ""
+    for line in block.splitlines():
+        if line.startswith("notewarden"):
+            words = []
+            for word in line.split()[1:]:
+                if not re.fullmatch(r"[a-z]+", word):
+                    break
+                words.append(word)
+            command = " ".join(words)
+            out.setdefault(command, set())
+        if line.startswith(("notewarden", " ")):
+            out[command] |= set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", line))
+    return out
+
+
+def _help_commands() -> dict[str, set[str]]:
+    """Each command `--help` describes -> the long flags its help lists (but --help)."""
+    import click
+
+    from notewarden.cli import main
+
+    out: dict[str, set[str]] = {}
+
+    def visit(command: click.Command, path: str) -> None:
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                visit(sub, f"{path} {name}".strip())
+            if path:
+                return  # a group like `hook` only holds its commands
+        out[path] = {opt for param in command.params if isinstance(param, click.Option)
+                     for opt in param.opts if opt.startswith("--")}
+
+    visit(main, "")
+    return out
+
+
+def test_readme_commands_list_every_command_and_flag_help_shows() -> None:
+    readme, shown = _readme_commands(), _help_commands()
+    assert readme == shown
+    # And --help, as the installed script prints it, names each of those flags.
+    for command, flags in shown.items():
+        text = run_cli(*command.split(), "--help").stdout
+        assert all(flag in text for flag in flags), (command, flags)
+
+
+def test_usage_errors_are_one_line(tmp_path: Path) -> None:
+    for args, start in ((["check", "--frobnicate"], "No such option '--frobnicate'"),
+                        (["check", "--format", "xml"], "Invalid value for '--format'"),
+                        (["rules", "a", "b"], "Got unexpected extra argument"),
+                        (["frobnicate"], "No such command 'frobnicate'")):
+        result = run_cli(*args, cwd=tmp_path)
+        assert result.returncode == 2, args
+        assert result.stdout == ""
+        assert result.stderr.startswith(f"notewarden: error: {start}"), result.stderr
+        assert result.stderr.count("\n") == 1, result.stderr

@@ -76,7 +76,32 @@ def _rule_names(values: Sequence[str]) -> list[str]:
     return [name.strip() for value in values for name in value.split(",") if name.strip()]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _OneLineUsageErrors(click.Group):
+    """Usage errors (an unknown option, a bad value) as one line on stderr, exit code 2,
+    like every other error, instead of click's usage block: a hook's or CI's log then
+    shows what went wrong on one line."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as exc:  # `notewarden`: click's help
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            hint = ""
+            if isinstance(exc, click.UsageError) and exc.ctx is not None:
+                hint = f" (see `{exc.ctx.command_path} --help`)"
+            message = " ".join(exc.format_message().split())
+            click.echo(f"notewarden: error: {message}{hint}", err=True)
+            sys.exit(EXIT_ERROR)
+        except click.Abort:
+            click.echo("notewarden: aborted", err=True)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=_OneLineUsageErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="notewarden")
 def main() -> None:
     """notewarden: lint and repair an Obsidian vault."""
@@ -108,7 +133,7 @@ def main() -> None:
               envvar="NOTEWARDEN_CACHE_DIR", show_envvar=True,
               help="Keep the cache here (default: the user's cache folder, "
                    "e.g. ~/.cache/notewarden).")
-@click.option("--jobs", type=click.IntRange(min=1), default=None,
+@click.option("--jobs", type=click.IntRange(min=1), default=None, metavar="N",
               help="Processes used to parse notes (default: all cores).")
 @click.option("--fix", is_flag=True, help="Apply safe fixes, then report what is left.")
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, add unsafe fixes.")
@@ -119,7 +144,7 @@ def main() -> None:
 @click.option("--staged", is_flag=True,
               help="Check what `git commit` would commit: the staged notes, as staged, and "
                    "links into notes the commit deletes. No PATHS.")
-@click.option("--vault", type=click.Path(path_type=Path), metavar="PATH",
+@click.option("--vault", type=click.Path(path_type=Path), metavar="DIR",
               help="With --staged, the vault (default: the one at or above the current "
                    "folder, else the repository's top folder).")
 @_one_line_errors
@@ -190,6 +215,7 @@ def check(paths: tuple[Path, ...], output_format: str, colour: str, quiet: bool,
 @click.option("--pidfile", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the daemon's process id here while it runs.")
 @click.option("--debounce", type=click.FloatRange(min=0.0), default=0.3, show_default=True,
+              metavar="SECONDS",
               help="Seconds of quiet before a change is checked.")
 @click.option("--select", multiple=True, metavar="RULES", help="Only run these rules.")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Do not run these rules.")
