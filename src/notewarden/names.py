@@ -3,7 +3,6 @@ importing the parser."""
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from collections.abc import Collection
 from functools import lru_cache
@@ -38,5 +37,7 @@ def newline_of(text: str) -> str:
 def did_you_mean(name: str, known: Collection[str]) -> str:
     """`; did you mean 'broken-link'?` for the known name nearest to a misspelt one (as
     difflib ranks them; "" when none is near). For rule names, which are lowercase."""
+    import difflib  # only on this error path: every run imports this module
+
     close = difflib.get_close_matches(name.strip().lower(), sorted(known), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
