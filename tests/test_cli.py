@@ -28,12 +28,12 @@ def test_findings_exit_one_with_path_line_col(tmp_path: Path) -> None:
 
 def test_json_format_fields(tmp_path: Path) -> None:
     vault = make_vault(tmp_path / "v", BROKEN)
-    result = run_cli("check", vault, "--format", "json")
+    result = run_cli("check", ".", "--format", "json", cwd=vault)
     data = json.loads(result.stdout)
     assert set(data) == {"findings", "summary"}
     (finding,) = data["findings"]
     assert finding == {
-        "path": "A.md", "line": 3, "column": 5, "rule": "broken-link",
+        "path": "A.md", "file": "A.md", "line": 3, "column": 5, "rule": "broken-link",
         "severity": "error", "message": finding["message"], "fixable": False,
     }
     assert data["summary"]["findings"] == 1

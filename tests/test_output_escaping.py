@@ -44,7 +44,7 @@ def _no_raw_controls(text: str, allowed: str = "\n") -> None:
 
 def test_text_output_escapes_paths_and_messages(tmp_path: Path) -> None:
     vault = _vault(tmp_path)
-    result = run_cli("check", vault, "--no-cache")
+    result = run_cli("check", vault, "--no-cache", cwd=vault)
     assert result.returncode == 1, result.stderr
     _no_raw_controls(result.stdout)
     lines = result.stdout.splitlines()

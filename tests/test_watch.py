@@ -206,8 +206,10 @@ def test_edit_reports_a_new_broken_link(tmp_path: Path) -> None:
         assert set(finding) >= {"path", "line", "column", "rule", "severity", "message",
                                 "fixable"}
         assert isinstance(report["elapsed_ms"], (int, float)) and report["elapsed_ms"] >= 0
-        # The same fields as `check --format json`, and the same finding.
-        assert check_json(vault) == report["findings"]
+        # The same fields as `check --format json` (but `file`, relative to the folder
+        # check ran in), and the same finding.
+        assert [{key: value for key, value in finding.items() if key != "file"}
+                for finding in check_json(vault)] == report["findings"]
 
         (vault / "A.md").write_text("# A\n[[B]]\n", encoding="utf-8")  # fixed by hand
         report = daemon.wait_for(mentions("A.md"))
@@ -601,15 +603,14 @@ def test_fix_converges_and_never_reacts_to_its_own_writes(tmp_path: Path) -> Non
     b_before = "---\naliases: [Alias]\n---\n# B\n" + BACKLINKS
     vault = make_vault(tmp_path / "v", {"A.md": "# A\n[[Alias]]\n", "B.md": b_before})
     with watching(vault, "--fix", *FAST) as daemon:
-        # The initial pass reports; nothing is fixed until something changes.
-        assert rules_in(daemon.passes[0], "A.md") == ["alias-link"]
-        assert (vault / "A.md").read_text(encoding="utf-8") == "# A\n[[Alias]]\n"
-        touch(vault / "A.md")
-        report = daemon.wait_for(mentions("A.md"))
-        assert sorted(report["fixed"]) == ["A.md", "B.md"]
-        assert report["findings"] == []
+        # What was wrong at the start is repaired at the start (as `check --fix` would).
+        initial = daemon.passes[0]
+        assert sorted(initial["fixed"]) == ["A.md", "B.md"]
+        assert initial["findings"] == []
         # No further pass: it did not react to its own writes, and did not loop.
         assert daemon.quiet_for(3.0) == []
+        touch(vault / "A.md")  # a save that changes nothing fixes nothing
+        assert all("fixed" not in report for report in daemon.quiet_for(2.0))
     assert (vault / "A.md").read_text(encoding="utf-8") == "# A\n[[B|Alias]]\n"
     assert (vault / "B.md").read_text(encoding="utf-8") == \
         "---\naliases: [Alias]\n---\n# B\n%% notewarden:backlinks:start %%\n- [[A]]\n" \
@@ -670,15 +671,15 @@ def test_survives_notes_and_folders_vanishing(tmp_path: Path) -> None:
 
 def test_a_metadata_only_change_is_seen(tmp_path: Path) -> None:
     """`Path.touch()`, `os.utime`, `chmod`: inotify reports only IN_ATTRIB (watchdog's
-    "attrib" event). With --fix, touching a note must apply its fixes; a chmod can make a
-    note unreadable or readable again."""
+    "attrib" event). Touching a note must re-check it (with --fix, what is wrong at the
+    start is fixed at the start); a chmod can make a note unreadable or readable again."""
     vault = make_vault(tmp_path / "v", {"A.md": "# A\n[[Alias]]\n",
                                         "B.md": "---\naliases: [Alias]\n---\n"})
-    with watching(vault, "--fix", *FAST) as daemon:
+    with watching(vault, *FAST) as daemon:
         (vault / "A.md").touch()  # os.utime only: no open, no write
         report = daemon.wait_for(mentions("A.md"), timeout=5)
-        assert report["fixed"] == ["A.md"]
-    assert (vault / "A.md").read_text(encoding="utf-8") == "# A\n[[B|Alias]]\n"
+        assert rules_in(report, "A.md") == ["alias-link"]
+    assert (vault / "A.md").read_text(encoding="utf-8") == "# A\n[[Alias]]\n"
 
 
 def test_survives_permission_errors(tmp_path: Path) -> None:

@@ -13,12 +13,20 @@ from typing import Any, NoReturn
 import click
 
 from notewarden import __version__
-from notewarden.config import ConfigError
+from notewarden.config import ConfigError, ConfigOverrides
 from notewarden.engine import UsageError, run_check
-from notewarden.output import format_github, format_json, format_text
+from notewarden.report import (
+    COLOUR_CHOICES,
+    EXIT_ERROR,
+    FORMATS,
+    ReportOptions,
+    diff_summary,
+    exit_code,
+    render,
+    use_colour,
+    warnings_to_show,
+)
 from notewarden.rules import RULES, UnknownRuleError, get_rule
-
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def _one_line_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -68,7 +76,32 @@ def _rule_names(values: Sequence[str]) -> list[str]:
     return [name.strip() for value in values for name in value.split(",") if name.strip()]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _OneLineUsageErrors(click.Group):
+    """Usage errors (an unknown option, a bad value) as one line on stderr, exit code 2,
+    like every other error, instead of click's usage block: a hook's or CI's log then
+    shows what went wrong on one line."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as exc:  # `notewarden`: click's help
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            hint = ""
+            if isinstance(exc, click.UsageError) and exc.ctx is not None:
+                hint = f" (see `{exc.ctx.command_path} --help`)"
+            message = " ".join(exc.format_message().split())
+            click.echo(f"notewarden: error: {message}{hint}", err=True)
+            sys.exit(EXIT_ERROR)
+        except click.Abort:
+            click.echo("notewarden: aborted", err=True)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=_OneLineUsageErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="notewarden")
 def main() -> None:
     """notewarden: lint and repair an Obsidian vault."""
@@ -76,18 +109,31 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]),
+@click.option("--format", "output_format", type=click.Choice(FORMATS),
               default="text", show_default=True, help="Output format.")
+@click.option("--color", "colour", type=click.Choice(COLOUR_CHOICES), default="auto",
+              show_default=True,
+              help="Colour the text output: auto is on a terminal only, off with NO_COLOR "
+                   "set, on with FORCE_COLOR set.")
+@click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
+@click.option("--statistics", is_flag=True,
+              help="Print a count of findings per rule instead of the findings.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--select", multiple=True, metavar="RULES",
               help="Only run these rules (comma-separated or repeated).")
 @click.option("--ignore", multiple=True, metavar="RULES",
               help="Do not run these rules (comma-separated or repeated).")
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
+              metavar="FILE", help="Read this file instead of the vault's .notewarden.toml.")
+@click.option("--extend-exclude", multiple=True, metavar="GLOB",
+              help="Also report nothing in files matching this vault-relative glob "
+                   "(repeatable; added to the config's `ignore`).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
               envvar="NOTEWARDEN_CACHE_DIR", show_envvar=True,
               help="Keep the cache here (default: the user's cache folder, "
                    "e.g. ~/.cache/notewarden).")
-@click.option("--jobs", type=click.IntRange(min=1), default=None,
+@click.option("--jobs", type=click.IntRange(min=1), default=None, metavar="N",
               help="Processes used to parse notes (default: all cores).")
 @click.option("--fix", is_flag=True, help="Apply safe fixes, then report what is left.")
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, add unsafe fixes.")
@@ -98,12 +144,14 @@ def main() -> None:
 @click.option("--staged", is_flag=True,
               help="Check what `git commit` would commit: the staged notes, as staged, and "
                    "links into notes the commit deletes. No PATHS.")
-@click.option("--vault", type=click.Path(path_type=Path), metavar="PATH",
+@click.option("--vault", type=click.Path(path_type=Path), metavar="DIR",
               help="With --staged, the vault (default: the one at or above the current "
                    "folder, else the repository's top folder).")
 @_one_line_errors
-def check(paths: tuple[Path, ...], output_format: str, select: tuple[str, ...],
-          ignore: tuple[str, ...], no_cache: bool, cache_dir: Path | None,
+def check(paths: tuple[Path, ...], output_format: str, colour: str, quiet: bool,
+          statistics: bool, exit_zero: bool, select: tuple[str, ...],
+          ignore: tuple[str, ...], config_file: Path | None, extend_exclude: tuple[str, ...],
+          no_cache: bool, cache_dir: Path | None,
           jobs: int | None, fix: bool,
           unsafe_fixes: bool, diff: bool, exit_non_zero_on_fix: bool, staged: bool,
           vault: Path | None) -> None:
@@ -115,45 +163,44 @@ def check(paths: tuple[Path, ...], output_format: str, select: tuple[str, ...],
     # A check is short-lived and builds hundreds of thousands of acyclic objects: the cyclic
     # garbage collector would rescan them over and over (4x slower cache loads) for nothing.
     gc.disable()
+    report = ReportOptions(output_format, colour, quiet, statistics, unsafe_fixes, exit_zero,
+                           exit_non_zero_on_fix)
+    report.check()
     selected, ignored = _rule_names(select), _rule_names(ignore)
+    overrides = ConfigOverrides(config_file, extend_exclude)
     changed = False
     if staged or vault is not None:
         from notewarden.staged import run_staged_check
 
         result = run_staged_check(paths, vault, staged=staged, fixing=fix or diff,
                                   select=selected, ignore=ignored, use_cache=not no_cache,
-                                  cache_dir=cache_dir, jobs=jobs)
+                                  cache_dir=cache_dir, jobs=jobs, overrides=overrides)
     elif fix or diff:
         from notewarden.fixer import run_fix, unified_diff  # only needed when fixing
 
         outcome = run_fix(list(paths), select=selected, ignore=ignored, unsafe=unsafe_fixes,
                           write=not diff, use_cache=not no_cache, cache_dir=cache_dir,
-                          jobs=jobs)
+                          jobs=jobs, overrides=overrides)
         if diff:
             for warning in outcome.check.warnings:
                 click.echo(f"notewarden: warning: {warning}", err=True)
             click.echo(unified_diff(outcome.changed), nl=False)
-            files = len(outcome.changed)
-            click.echo(f"Would fix {outcome.fixed} problem(s) in {files} file(s)", err=True)
-            sys.exit(EXIT_FINDINGS if outcome.changed else EXIT_CLEAN)
+            click.echo(diff_summary(outcome.fixed, len(outcome.changed)), err=True)
+            sys.exit(0 if exit_zero or not outcome.changed else 1)
         for message in outcome.skipped:
             click.echo(f"notewarden: warning: {message}", err=True)
         result = outcome.check
         changed = bool(outcome.changed) and len(outcome.skipped) < len(outcome.changed)
     else:
         result = run_check(list(paths), select=selected, ignore=ignored,
-                           use_cache=not no_cache, cache_dir=cache_dir, jobs=jobs)
-    for warning in result.warnings:
+                           use_cache=not no_cache, cache_dir=cache_dir, jobs=jobs,
+                           overrides=overrides)
+    for warning in warnings_to_show(result, paths, staged_check=staged or vault is not None):
         click.echo(f"notewarden: warning: {warning}", err=True)
-    if output_format == "json":
-        click.echo(format_json(result.findings, result.files_checked, result.fixed))
-    elif output_format == "github":
-        if result.findings:
-            click.echo(format_github(result.findings, result.root))
-    else:
-        click.echo(format_text(result.findings, result.files_checked, result.fixed))
-    failed = bool(result.findings) or (exit_non_zero_on_fix and changed)
-    _exit_at_once(EXIT_FINDINGS if failed else EXIT_CLEAN)
+    output = render(result, report)
+    if output:
+        click.echo(output, color=use_colour(colour))
+    _exit_at_once(exit_code(result, report, changed))
 
 
 @main.command()
@@ -168,6 +215,7 @@ def check(paths: tuple[Path, ...], output_format: str, select: tuple[str, ...],
 @click.option("--pidfile", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the daemon's process id here while it runs.")
 @click.option("--debounce", type=click.FloatRange(min=0.0), default=0.3, show_default=True,
+              metavar="SECONDS",
               help="Seconds of quiet before a change is checked.")
 @click.option("--select", multiple=True, metavar="RULES", help="Only run these rules.")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Do not run these rules.")
@@ -193,6 +241,16 @@ def watch(vault: Path | None, fix: bool, output_format: str, polling: bool,
     if not root.is_dir():
         raise UsageError(f"not a folder: {root}")
     sys.exit(run_watch(root, options, pidfile))
+
+
+@main.command()
+@click.argument("vault", required=False, type=click.Path(path_type=Path, file_okay=False))
+@_one_line_errors
+def init(vault: Path | None) -> None:
+    """Write a commented starter .notewarden.toml at the vault root (never replaces one)."""
+    from notewarden.starter import write_starter
+
+    click.echo(f"wrote {write_starter(vault)}")
 
 
 @main.group()

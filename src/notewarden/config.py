@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from notewarden.model import Severity
+from notewarden.names import did_you_mean
 from notewarden.reading import read_regular_file
 
 CONFIG_FILE = ".notewarden.toml"
@@ -48,15 +49,31 @@ class Config:
         return any(_obsidian_filter_match(rule, path) for rule in self.user_ignore_filters)
 
 
+@dataclass(frozen=True)
+class ConfigOverrides:
+    """What the command line changes in the configuration: `--config FILE` reads another
+    file instead of the vault's `.notewarden.toml`, and `--extend-exclude GLOB` adds globs
+    to its `ignore` list (vault-relative, like those)."""
+
+    config_file: Path | None = None
+    extend_exclude: tuple[str, ...] = ()
+
+
 _TOP_KEYS = {"ignore", "schemas", "rules", "backlinks", "watch"}
 _BACKLINK_KEYS = {"notes", "symmetric"}
 _WATCH_KEYS = {"rename-adds-alias"}
 
 
-def load_config(root: Path, known_rules: set[str]) -> Config:
+def load_config(root: Path, known_rules: set[str],
+                overrides: ConfigOverrides | None = None) -> Config:
     """Read the vault's config files. Raises ConfigError with a one-line message."""
+    overrides = overrides or ConfigOverrides()
     app = _read_app_json(root)
     path = root / CONFIG_FILE
+    if overrides.config_file is not None:
+        path = overrides.config_file.absolute()
+        if not path.exists():
+            raise ConfigError(f"{path}: no such config file (given with --config)")
     settings: dict[str, Any] = {}
     if path.exists():  # a FIFO or folder by that name is an error, not "no config"
         try:
@@ -76,16 +93,18 @@ def load_config(root: Path, known_rules: set[str]) -> Config:
         schemas = tuple(table.items())
 
     severities: dict[str, str] = {}
-    for rule, value in _table(path, "rules", settings.get("rules", {})).items():
+    for written, value in _table(path, "rules", settings.get("rules", {})).items():
+        rule = written.strip().lower()  # rule names match case-insensitively
         if rule not in known_rules:
-            raise ConfigError(f"{path}: unknown rule {rule!r} in [rules]")
+            raise ConfigError(f"{path}: unknown rule {written!r} in [rules]"
+                              f"{did_you_mean(written, known_rules)}")
         if isinstance(value, dict):
-            _reject_unknown(path, f"rules.{rule}.", value, {"severity"})
+            _reject_unknown(path, f"rules.{written}.", value, {"severity"})
             value = value.get("severity")
         allowed = [s.value for s in Severity] + [OFF]
         if value not in allowed:
             raise ConfigError(
-                f"{path}: rules.{rule} must be one of {', '.join(allowed)}, not {value!r}"
+                f"{path}: rules.{written} must be one of {', '.join(allowed)}, not {value!r}"
             )
         severities[rule] = value
 
@@ -105,7 +124,8 @@ def load_config(root: Path, known_rules: set[str]) -> Config:
         source=path if settings or path.exists() else None,
         schemas=schemas,
         severities=severities,
-        ignore=_string_list(path, "ignore", settings.get("ignore", [])),
+        ignore=_string_list(path, "ignore", settings.get("ignore", []))
+        + overrides.extend_exclude,
         attachment_folder=str(app.get("attachmentFolderPath") or "/"),
         user_ignore_filters=user_ignore_filters,
         new_link_format=str(app.get("newLinkFormat") or "shortest"),

@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from notewarden.config import OFF, Config, ConfigError, load_config
+from notewarden.config import OFF, Config, ConfigError, ConfigOverrides, load_config
 from notewarden.model import ALL_RULES_MARK, Finding, NoteRecord, Problem, Severity
 from notewarden.rules import RULES, VAULT_RULES, capped, get_rule
 from notewarden.schemas import SchemaSet
@@ -45,8 +45,9 @@ class Selection:
     @classmethod
     def make(cls, config: Config, select: Sequence[str] = (),
              ignore: Sequence[str] = ()) -> Selection:
-        for name in (*select, *ignore):
-            get_rule(name)  # raises UnknownRuleError naming the rule
+        # Canonical names (case-insensitive); an unknown one raises UnknownRuleError.
+        select = [get_rule(name).name for name in select]
+        ignore = [get_rule(name).name for name in ignore]
         active: dict[str, Severity] = {}
         for name, rule in RULES.items():
             if (select and name not in select) or name in ignore:
@@ -94,10 +95,11 @@ class Vault:
     schemas: SchemaSet
 
     @classmethod
-    def open(cls, paths: Sequence[Path],
-             allow_missing: bool = False) -> tuple[Vault, list[str]]:
+    def open(cls, paths: Sequence[Path], allow_missing: bool = False,
+             overrides: ConfigOverrides | None = None) -> tuple[Vault, list[str]]:
         """Find the vault for the PATHs and return it with the PATHs relative to its root.
-        `allow_missing` accepts PATHs that are not on disk (files staged but deleted)."""
+        `allow_missing` accepts PATHs that are not on disk (files staged but deleted);
+        `overrides` are the command line's changes to the config."""
         if not paths:
             paths = [Path.cwd()]
         resolved = []
@@ -113,7 +115,7 @@ class Vault:
             except ValueError:
                 raise UsageError(f"{path} is not inside the vault at {root}") from None
             prefixes.append("" if rel == "." else rel)
-        config = load_config(root, set(RULES))
+        config = load_config(root, set(RULES), overrides)
         return cls(root, config, SchemaSet.load(config)), prefixes
 
 
@@ -175,7 +177,8 @@ LINK_RULES = frozenset({"broken-link", "alias-link", "broken-heading", "broken-b
 def run_check(paths: Sequence[Path], *, select: Sequence[str] = (),
               ignore: Sequence[str] = (), use_cache: bool = True,
               cache_dir: Path | None = None, jobs: int | None = None,
-              pending: Pending | None = None) -> CheckResult:
+              pending: Pending | None = None,
+              overrides: ConfigOverrides | None = None) -> CheckResult:
     """Check the notes under `paths`; links resolve against the whole vault.
 
     With `pending`, the vault is checked as it will be once those changes land, and links
@@ -183,7 +186,8 @@ def run_check(paths: Sequence[Path], *, select: Sequence[str] = (),
     or not). The store lives in the user's cache folder (`cache_dir` overrides it);
     nothing is written inside the vault.
     """
-    vault, prefixes = Vault.open(paths, allow_missing=pending is not None)
+    vault, prefixes = Vault.open(paths, allow_missing=pending is not None,
+                                 overrides=overrides)
     selection = Selection.make(vault.config, select, ignore)
     scope = Scope(vault.root, prefixes, vault.config)
     warnings = legacy_cache_hint(vault.root)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from notewarden.config import ConfigOverrides
 from notewarden.edits import apply_edits, select_edits
 from notewarden.engine import (
     CheckResult,
@@ -56,9 +57,10 @@ def allowed(finding: Finding, unsafe: bool) -> bool:
 
 def run_fix(paths: Sequence[Path], *, select: Sequence[str] = (), ignore: Sequence[str] = (),
             unsafe: bool = False, write: bool = True, use_cache: bool = True,
-            cache_dir: Path | None = None, jobs: int | None = None) -> FixResult:
+            cache_dir: Path | None = None, jobs: int | None = None,
+            overrides: ConfigOverrides | None = None) -> FixResult:
     """Fix what can be fixed under `paths`, then report what is left."""
-    vault, prefixes = Vault.open(paths)
+    vault, prefixes = Vault.open(paths, overrides=overrides)
     warnings = legacy_cache_hint(vault.root)
     store = open_store(vault, cache_dir, warnings) if use_cache else None
     try:

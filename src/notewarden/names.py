@@ -4,6 +4,7 @@ importing the parser."""
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Collection
 from functools import lru_cache
 
 
@@ -31,3 +32,12 @@ def newline_of(text: str) -> str:
     """The note's newline style: CRLF if its first line break is CRLF."""
     first = text.find("\n")
     return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
+
+
+def did_you_mean(name: str, known: Collection[str]) -> str:
+    """`; did you mean 'broken-link'?` for the known name nearest to a misspelt one (as
+    difflib ranks them; "" when none is near). For rule names, which are lowercase."""
+    import difflib  # only on this error path: every run imports this module
+
+    close = difflib.get_close_matches(name.strip().lower(), sorted(known), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""

@@ -82,10 +82,48 @@ def json_text(payload: object) -> str:
     return text
 
 
+def fix_shown(finding: Finding, unsafe: bool = False) -> bool:
+    """Would `--fix` (with `--unsafe-fixes` when `unsafe`) fix this finding? What `[*]`
+    marks. A fix's safety is its rule's FIX_SAFETY, exactly as fixer.allowed decides."""
+    if not finding.fixable:
+        return False
+    safety = RULES[finding.rule].fix_safety
+    return safety is FixSafety.SAFE or (unsafe and safety is FixSafety.UNSAFE)
+
+
+def plural(count: int, word: str) -> str:
+    """`1 note`, `2 notes`."""
+    return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
+
+
+class PathDisplay:
+    """Vault-relative paths shown relative to the current folder, as ruff shows them, so a
+    terminal or editor can open `../Home.md:3:1` from wherever the command ran. Worked
+    out once per folder: a report names the same few folders many times."""
+
+    def __init__(self, root: Path, cwd: Path | None = None) -> None:
+        self._root = root
+        self._cwd = str(cwd if cwd is not None else Path.cwd())
+        self._folders: dict[str, str] = {}
+
+    def __call__(self, path: str) -> str:
+        folder, _slash, name = path.rpartition("/")
+        shown = self._folders.get(folder)
+        if shown is None:
+            absolute = self._root / folder if folder else self._root
+            try:
+                shown = os.path.relpath(absolute, self._cwd).replace(os.sep, "/")
+            except ValueError:  # another drive (Windows): no relative path exists
+                shown = absolute.as_posix()
+            self._folders[folder] = shown
+        return name if shown == "." else f"{shown}/{name}"
+
+
 def summary(findings: list[Finding], files_checked: int, fixed: int = 0) -> dict[str, object]:
     by_severity = Counter(finding.severity.value for finding in findings)
     return {
         "files_checked": files_checked,
+        "files_with_findings": len({finding.path for finding in findings}),
         "findings": len(findings),
         "errors": by_severity.get("error", 0),
         "warnings": by_severity.get("warning", 0),
@@ -96,53 +134,125 @@ def summary(findings: list[Finding], files_checked: int, fixed: int = 0) -> dict
     }
 
 
-def format_text(findings: list[Finding], files_checked: int, fixed: int = 0) -> str:
-    """`path:line:col: rule message`, then a summary line. Colour is added by click.style
-    and stripped by click.echo when the output is not a terminal."""
-    lines = []
-    for f in findings:
-        location = click.style(f"{printable_path(f.path)}:{f.line}:{f.column}:", bold=True)
-        rule = click.style(f.rule, fg=_COLOURS[f.severity], bold=True)
-        marker = click.style(" [*]", fg="cyan") if f.fixable else ""
-        lines.append(f"{location} {rule} {printable(f.message)}{marker}")
-    info = summary(findings, files_checked, fixed)
-    parts = []
-    if fixed:
-        parts.append(f"fixed {fixed}")
-    if findings:
-        parts.append(f"{info['errors']} error(s), {info['warnings']} warning(s)"
-                     + (f", {info['info']} info" if info["info"] else ""))
-        unsafe = sum(1 for f in findings
-                     if f.fixable and RULES[f.rule].fix_safety is FixSafety.UNSAFE)
-        safe = sum(1 for f in findings if f.fixable) - unsafe
-        if safe:
-            parts.append(f"{safe} fixable with --fix")
-        if unsafe:
-            parts.append(f"{unsafe} more with --fix --unsafe-fixes")
-        text = f"Found {len(findings)} problem(s) in {files_checked} file(s): " + "; ".join(parts)
-        lines.append(("\n" if lines else "") + click.style(text, bold=True))
-    else:
-        lines.append(click.style(
-            f"All checks passed: {files_checked} file(s)" + (f"; {parts[0]}" if parts else ""),
-            fg="green", bold=True))
+def text_line(finding: Finding, shown_path: str, unsafe: bool = False) -> str:
+    """`path:line:col: rule message [*]`, styled (click.echo strips the style when colour
+    is off)."""
+    location = click.style(f"{printable_path(shown_path)}:{finding.line}:{finding.column}:",
+                           bold=True)
+    rule = click.style(finding.rule, fg=_COLOURS[finding.severity], bold=True)
+    marker = click.style(" [*]", fg="cyan") if fix_shown(finding, unsafe) else ""
+    return f"{location} {rule} {printable(finding.message)}{marker}"
+
+
+def summary_line(findings: list[Finding], files_checked: int, fixed: int = 0,
+                 unsafe: bool = False) -> str:
+    """`Found 15 problems in 6 of 10 notes: ...`, or `All checks passed: 10 notes`."""
+    fixed_part = f"fixed {fixed}" if fixed else ""
+    if not findings:
+        return click.style(f"All checks passed: {plural(files_checked, 'note')}"
+                           + (f"; {fixed_part}" if fixed_part else ""), fg="green", bold=True)
+    by_severity = Counter(finding.severity for finding in findings)
+    counts = [plural(by_severity[Severity.ERROR], "error"),
+              plural(by_severity[Severity.WARNING], "warning")]
+    if by_severity[Severity.INFO]:
+        counts.append(f"{by_severity[Severity.INFO]:,} info")
+    parts = [fixed_part] if fixed_part else []
+    parts.append(", ".join(counts))
+    shown = sum(1 for finding in findings if fix_shown(finding, unsafe))
+    hidden = sum(1 for finding in findings if fix_shown(finding, True)) - shown
+    if shown:
+        parts.append(f"{shown:,} fixable with --fix" + (" --unsafe-fixes" if unsafe else ""))
+    if hidden:
+        parts.append(f"{hidden:,} more with --unsafe-fixes")
+    with_findings = len({finding.path for finding in findings})
+    # An unreadable file is reported but is no note of the check's count: never "3 of 2".
+    total = max(files_checked, with_findings)
+    noun = "note" if total == 1 else "notes"
+    text = (f"Found {plural(len(findings), 'problem')} in {with_findings:,} of {total:,} "
+            f"{noun}: " + "; ".join(parts))
+    return click.style(text, bold=True)
+
+
+def format_text(findings: list[Finding], files_checked: int, fixed: int = 0, *,
+                show_path: PathDisplay | None = None, unsafe: bool = False,
+                quiet: bool = False) -> str:
+    """`path:line:col: rule message`, then a summary line (none when `quiet`). Colour is
+    added by click.style and stripped by click.echo unless colour is on."""
+    lines = [text_line(f, show_path(f.path) if show_path else f.path, unsafe)
+             for f in findings]
+    if not quiet:
+        tail = summary_line(findings, files_checked, fixed, unsafe)
+        lines.append(("\n" if lines else "") + tail)
     return "\n".join(lines)
 
 
-def format_json(findings: list[Finding], files_checked: int, fixed: int = 0) -> str:
-    payload = {"findings": [f.as_json() for f in findings],
+def format_json(findings: list[Finding], files_checked: int, fixed: int = 0, *,
+                show_path: PathDisplay | None = None) -> str:
+    """One object: `findings` (each with `path`, vault-relative, and `file`, relative to
+    the current folder) and `summary`."""
+    payload = {"findings": [_json_finding(f, show_path) for f in findings],
                "summary": summary(findings, files_checked, fixed)}
     return json_text(payload)
 
 
-def format_github(findings: list[Finding], root: Path) -> str:
-    """GitHub workflow commands; paths are made relative to the working directory, which is
+def format_json_lines(findings: list[Finding], *, show_path: PathDisplay | None = None) -> str:
+    """One finding a line, as in `json` (no summary); nothing at all for a clean run."""
+    return "\n".join(json_text(_json_finding(f, show_path)) for f in findings)
+
+
+def _json_finding(finding: Finding, show_path: PathDisplay | None) -> dict[str, object]:
+    fields = finding.as_json()
+    fields["file"] = show_path(finding.path) if show_path else finding.path
+    return fields
+
+
+def format_statistics(findings: list[Finding], unsafe: bool = False) -> str:
+    """A count of findings per rule, most first: count, rule, severity, and how many
+    `--fix` would fix (`[*]` marks the rules with any)."""
+    rows = []
+    for rule, count in sorted(Counter(f.rule for f in findings).items(),
+                              key=lambda item: (-item[1], item[0])):
+        of_rule = [f for f in findings if f.rule == rule]
+        severity = max((f.severity for f in of_rule), key=_SEVERITY_ORDER.index)
+        shown = sum(1 for f in of_rule if fix_shown(f, unsafe))
+        hidden = sum(1 for f in of_rule if fix_shown(f, True)) - shown
+        fix = f"[*] {shown:,} fixable" if shown else ""
+        if hidden:
+            fix += ("; " if fix else "") + f"{hidden:,} with --unsafe-fixes"
+        rows.append((f"{count:,}", rule, severity.value, fix))
+    if not rows:
+        return ""
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    return "\n".join(f"{row[0]:>{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}"
+                     f"  {row[3]}".rstrip() for row in rows)
+
+
+def statistics_json(findings: list[Finding], unsafe: bool = False) -> str:
+    """The statistics as a JSON list: rule, severity, count, fixable (with --fix)."""
+    out = []
+    for rule, count in sorted(Counter(f.rule for f in findings).items(),
+                              key=lambda item: (-item[1], item[0])):
+        of_rule = [f for f in findings if f.rule == rule]
+        severity = max((f.severity for f in of_rule), key=_SEVERITY_ORDER.index)
+        out.append({"rule": rule, "severity": severity.value, "count": count,
+                    "fixable": sum(1 for f in of_rule if fix_shown(f, unsafe)),
+                    "unsafe_fixable": sum(1 for f in of_rule if fix_shown(f, True))
+                    - sum(1 for f in of_rule if fix_shown(f, unsafe))})
+    return json_text(out)
+
+
+_SEVERITY_ORDER = [Severity.INFO, Severity.WARNING, Severity.ERROR]
+
+
+def format_github(findings: list[Finding], show_path: PathDisplay) -> str:
+    """GitHub workflow commands; paths are relative to the working directory, which is
     the repository checkout in Actions. GitHub unescapes `%25`, `%0D`, `%0A` (and, in
     properties, `%3A` and `%2C`), so a path with a newline still names its file; the other
     control characters are written `%XX` (their UTF-8 bytes), shown as such."""
     levels = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
     lines = []
     for f in findings:
-        path = _github_escape(os.path.relpath(root / f.path).replace(os.sep, "/"))
+        path = _github_escape(show_path(f.path))
         path = path.replace(",", "%2C").replace(":", "%3A")
         lines.append(f"::{levels[f.severity]} file={path},line={f.line},col={f.column},"
                      f"title=notewarden {f.rule}::{_github_escape(f.message)}")

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from notewarden.config import CONFIG_FILE
+from notewarden.config import CONFIG_FILE, ConfigOverrides
 from notewarden.engine import CheckResult, Pending, UsageError, Vault, open_store, run_check
 from notewarden.vault import VaultFile, find_vault_root
 
@@ -219,6 +220,10 @@ def staged_changes(top: Path, root: Path,
                 changes.checked_ids[new] = dst_id
     # A path deleted and added again in one commit (a rename onto it) is still there.
     changes.removed -= added
+    # A file taken out of the index but left on disk (`git rm --cached`) is an untracked
+    # file after the commit: Obsidian still shows it, so links to it resolve, as they do
+    # to every untracked file.
+    changes.removed = {path for path in changes.removed if not still_on_disk(root / path)}
     for src_mode, _dst_mode, src_id, _dst_id, status, paths in _raw_entries(worktree):
         path = to_vault(paths[0])
         if path is None or status == "U" or src_mode in (_SYMLINK_MODE, _GITLINK_MODE) \
@@ -230,6 +235,21 @@ def staged_changes(top: Path, root: Path,
             changes.staged_ids[path] = None
     changes.checked.sort()
     return changes
+
+
+def still_on_disk(path: Path) -> bool:
+    """Is there a file (or symlink) of exactly this name? Exactly: on a case-insensitive
+    file system `git mv a.md A.md` leaves `a.md` answering to a stat."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    if stat.S_ISDIR(info.st_mode):
+        return False
+    try:
+        return path.name in os.listdir(path.parent)
+    except OSError:
+        return False
 
 
 def read_blobs(top: Path, ids: Sequence[str]) -> dict[str, bytes]:
@@ -339,7 +359,8 @@ def commit_files(top: Path, root: Path, changes: StagedChanges, contents: dict[s
 def run_staged_check(paths: Sequence[Path], vault: Path | None, *, staged: bool,
                      fixing: bool = False, select: Sequence[str] = (),
                      ignore: Sequence[str] = (), use_cache: bool = True,
-                     cache_dir: Path | None = None, jobs: int | None = None) -> CheckResult:
+                     cache_dir: Path | None = None, jobs: int | None = None,
+                     overrides: ConfigOverrides | None = None) -> CheckResult:
     """Check what `git commit` would commit (see the module docstring)."""
     if not staged:
         raise UsageError("--vault is only used with --staged (give the vault as PATH)")
@@ -355,7 +376,8 @@ def run_staged_check(paths: Sequence[Path], vault: Path | None, *, staged: bool,
     commands = [*DIFF_COMMANDS, *(listing or [])]
     running = start_git(commands, cwd=top)
     # While git works, open the store (the check hands it on and closes it).
-    store = open_store(Vault.open([root / _ANCHOR], allow_missing=True)[0], cache_dir) \
+    store = open_store(Vault.open([root / _ANCHOR], allow_missing=True,
+                                  overrides=overrides)[0], cache_dir) \
         if use_cache else None
     try:
         outputs = finish_git(commands, running)
@@ -374,4 +396,4 @@ def run_staged_check(paths: Sequence[Path], vault: Path | None, *, staged: bool,
     checked = [root / path for path in changes.checked]
     return run_check([root / _ANCHOR, *checked], select=select, ignore=ignore,
                      use_cache=use_cache, cache_dir=cache_dir, jobs=jobs,
-                     pending=replace(pending, files=files, store=store))
+                     pending=replace(pending, files=files, store=store), overrides=overrides)

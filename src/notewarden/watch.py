@@ -183,6 +183,17 @@ class Session:
         return PassReport("initial", [], self.findings_for(paths, self.index.walk_problems),
                           elapsed * 1000)
 
+    def repair_at_start(self) -> list[str]:
+        """With --fix, apply the safe fixes to every note, as `check --fix` would: what
+        was already wrong when the daemon started is repaired too, not only what changes
+        afterwards. Returns the notes written."""
+        if not self.options.fix:
+            return []
+        in_scope = {path for path in self.index.records if self.scope.includes(path)}
+        fixed = self._apply_safe_fixes(in_scope)
+        self.save([self.index.records[path] for path in fixed if path in self.index.records])
+        return fixed
+
     # --- a pass ----------------------------------------------------------------------
 
     def is_config(self, path: str) -> bool:
@@ -706,7 +717,10 @@ def run_watch(root: Path, options: WatchOptions, pidfile: Path | None = None) ->
             return 0
         for warning in session.warnings:
             log_line(f"warning: {warning}", options)
-        emit(session.initial_report(time.perf_counter() - started), options)
+        repaired = session.repair_at_start()
+        report = session.initial_report(time.perf_counter() - started)
+        report.fixed = repaired
+        emit(report, options)
         overflow = _OverflowWatcher(session, changes)
         logging.getLogger("watchdog").addHandler(overflow)
         log_line(f"watching {vault_root}", options)

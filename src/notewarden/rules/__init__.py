@@ -13,6 +13,7 @@ from types import ModuleType
 from typing import Any
 
 from notewarden.model import FixSafety, Problem, Severity
+from notewarden.names import did_you_mean
 from notewarden.rules import (
     alias_format,
     alias_link,
@@ -122,9 +123,11 @@ class UnknownRuleError(ValueError):
 
 
 def get_rule(name: str) -> Rule:
-    try:
-        return RULES[name]
-    except KeyError:
-        raise UnknownRuleError(
-            f"unknown rule {name!r}; `notewarden rules` lists them all"
-        ) from None
+    """The rule of this name, matched case-insensitively (`Broken-Link` is `broken-link`).
+    An unknown name is an UnknownRuleError that suggests the nearest rule name."""
+    rule = RULES.get(name) or RULES.get(name.strip().lower())
+    if rule is None:
+        hint = did_you_mean(name, RULES) or "; `notewarden rules` lists them all"
+        raise UnknownRuleError(f"unknown rule {name!r}{hint}")
+    return rule
+
