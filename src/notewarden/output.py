@@ -113,7 +113,8 @@ def format_text(findings: list[Finding], files_checked: int, fixed: int = 0) -> 
         parts.append(f"{info['errors']} error(s), {info['warnings']} warning(s)"
                      + (f", {info['info']} info" if info["info"] else ""))
         unsafe = sum(1 for f in findings
-                     if f.fixable and RULES[f.rule].fix_safety is FixSafety.UNSAFE)
+                     if f.fixable
+                     and RULES[f.rule].fix_safety_for(f.message) is FixSafety.UNSAFE)
         safe = sum(1 for f in findings if f.fixable) - unsafe
         if safe:
             parts.append(f"{safe} fixable with --fix")
