@@ -104,12 +104,9 @@ def check(note: ParsedNote, context: Any) -> Iterator[Problem]:
         return
     for key, value in data.items():
         kind = types.get(key.lower()) if isinstance(key, str) else None
-        label = _LABELS.get(kind or "")
-        if label is None or value is None:
+        if kind is None or kind not in _LABELS or value is None or _fits(kind, value):
             continue
-        detail = _mismatch(kind or "", value)
-        if detail is None:
-            continue
+        label, detail = _LABELS[kind], _mismatch(kind, value)
         line, column = key_line(note.front_matter.node, (key,), note.block.first_line)
         message = (f"`{key}` is a {label} property in this vault (.obsidian/types.json), "
                    f"but {detail}")
@@ -125,37 +122,45 @@ def fix_safety_for(message: str) -> FixSafety:
     return FixSafety.UNSAFE if message.endswith(_COMMA_JOINED) else FixSafety.SAFE
 
 
-def _mismatch(kind: str, value: Any) -> str | None:
-    """Why a (non-empty) value does not fit the type, or None when it does."""
+def _fits(kind: str, value: Any) -> bool:
+    """Does a (non-empty) value fit the type? (Asked of every declared property of every
+    note, so it only tests; _mismatch words the answer for the few that do not fit.)"""
+    if kind == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind == "checkbox":
+        return isinstance(value, bool)
+    if kind == "date":
+        return isinstance(value, str) and _valid_date(value)
+    if kind == "datetime":
+        return isinstance(value, str) and _valid_datetime(value)
+    if kind == "multitext":
+        return isinstance(value, list)
+    if kind == "text":
+        return not isinstance(value, list | dict)
+    return True
+
+
+def _mismatch(kind: str, value: Any) -> str:
+    """Why a value that does not fit the type (see _fits) does not, in Obsidian's words."""
     shown = _shown(value)
     if kind == "number":
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return None
         if isinstance(value, str) and _NUMERIC.fullmatch(value.strip()):
             return f"{shown} is quoted, which makes it text, not a number"
         return f"{shown} is not a number"
     if kind == "checkbox":
-        return None if isinstance(value, bool) else f"{shown} is not true or false"
+        return f"{shown} is not true or false"
     if kind == "date":
-        if isinstance(value, str) and _valid_date(value):
-            return None
         return f"{shown} is not a valid date (YYYY-MM-DD)"
     if kind == "datetime":
-        if isinstance(value, str) and _valid_datetime(value):
-            return None
         return (f"{shown} is not a valid date and time (YYYY-MM-DDTHH:mm or "
                 "YYYY-MM-DDTHH:mm:ss)")
     if kind == "multitext":
-        if isinstance(value, list):
-            return None
         if isinstance(value, dict):
             return "it holds a mapping, not a list"
         if len(split_comma_joined(value)) > 1:
             return f"{shown} {_COMMA_JOINED}"
         return f"{shown} is a single value, not a list"
-    if kind == "text" and isinstance(value, list | dict):
-        return f"it holds {shown}, not text"
-    return None
+    return f"it holds {shown}, not text"
 
 
 def _valid_date(text: str) -> bool:
