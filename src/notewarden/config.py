@@ -138,6 +138,8 @@ def _read_app_json(root: Path) -> dict[str, Any]:
         return {}
     except (OSError, ValueError) as exc:
         raise ConfigError(f"{path}: cannot read Obsidian settings: {exc}") from None
+    except RecursionError:  # arrays nested past what json.loads can recurse into
+        raise ConfigError(f"{path}: cannot read Obsidian settings: nested too deeply") from None
     return data if isinstance(data, dict) else {}
 
 
