@@ -27,14 +27,16 @@ name are assumed to have the same property type"; Number "may contain decimal po
 not operators"; Checkbox is `true` or `false`, empty meaning false; Date and Date & time
 "are stored in the following format: `date: 2020-08-21`, `time: 2020-08-21T10:30:00`".
 The help does not say which other date spellings Obsidian's date picker shows: this rule
-holds them to the stored format above. Obsidian lists `URL` and `url` as one property
-(All properties view), hence the case-insensitive names.
+holds them to the stored format above. Nor does it say how names compare: Obsidian's All
+properties view lists `URL` and `url` as one property (reported in
+decaf-dev/obsidian-vault-explorer#315), hence the case-insensitive names.
 
 ## Why it matters
-Obsidian shows a value that does not fit its property's type as a type mismatch, not as a
-date picker, checkbox or number; Bases, Dataview and search then sort and filter the note
-as if the value were missing or text. A list written as one comma-joined string is one
-item, not several.
+The type is the vault's promise about a property: Obsidian gives it a date picker, a
+checkbox or a number field, and Bases, Dataview and scripts sort and filter by it. A value
+that does not fit breaks the promise where nobody looks: a quoted `"5"` is text to every
+YAML reader, `yes` is neither true nor false, `23/12/2025` sorts as text, and a list
+written as one comma-joined string is one item, not several.
 
 ## Example
 ```json
