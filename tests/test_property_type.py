@@ -249,6 +249,18 @@ def test_commas_inside_a_link_do_not_split(tmp_path: Path) -> None:
     assert (vault / "N.md").read_text() == '---\ntargets:\n  - "[[Smith, John]]"\n---\n'
 
 
+def test_json_front_matter_is_reported_but_not_rewritten(tmp_path: Path) -> None:
+    # Obsidian reads a JSON block as properties too; its keys have no lines of their own.
+    block = '---\n{\n  "targets": "a",\n  "x": 1\n}\n---\nbody\n'
+    flow = '---\n{"targets": "a", "x": 1}\n---\nbody\n'
+    vault = _vault(tmp_path, {"J.md": block, "K.md": flow})
+    result = run_cli("check", vault, "--no-cache")
+    assert result.stdout.count("is a single value, not a list\n") == 2  # no [*]
+    fixed = _fix(vault, "--unsafe-fixes")
+    assert "internal error" not in fixed.stdout
+    assert (vault / "J.md").read_text() == block and (vault / "K.md").read_text() == flow
+
+
 def test_fix_summary_counts_safe_and_unsafe_apart(tmp_path: Path) -> None:
     vault = _vault(tmp_path, {"A.md": "---\ntargets: one\n---\n",
                               "B.md": "---\ntargets: one, two\n---\n"})

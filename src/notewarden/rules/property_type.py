@@ -112,7 +112,10 @@ def check(note: ParsedNote, context: Any) -> Iterator[Problem]:
         line, column = key_line(note.front_matter.node, (key,), note.block.first_line)
         message = (f"`{key}` is a {label} property in this vault (.obsidian/types.json), "
                    f"but {detail}")
-        fixable = kind == "multitext" and not isinstance(value, dict)
+        # Only a block mapping's key has lines of its own to rewrite; JSON front-matter
+        # (a flow mapping) is left to the author.
+        fixable = kind == "multitext" and not isinstance(value, dict) \
+            and not getattr(note.front_matter.node, "flow_style", True)
         fix = make_fix(note, key, value) if fixable and context.want_fixes else None
         yield Problem(line, column, message, fix, fixable)
 
@@ -232,9 +235,11 @@ def make_fix(note: ParsedNote, key: str, value: Any) -> Fix | None:
             loaded.ca.items.pop(key, None)
             items.yaml_add_eol_comment(comment, len(items) - 1)
 
+    from ruamel.yaml.error import YAMLError
+
     try:
         edit = FrontMatterEditor(note).rewrite_key(key, to_list)
-    except (KeyError, ValueError):  # the key is not a plain top-level key of readable YAML
+    except (KeyError, ValueError, YAMLError):  # its lines alone are not YAML: no fix
         return None
     if edit is None:
         return None
