@@ -191,6 +191,16 @@ def test_unreadable_obsidian_settings_are_a_one_line_error(tmp_path: Path) -> No
     assert "app.json" in lines[0]
 
 
+def test_deeply_nested_obsidian_settings_are_a_one_line_error(tmp_path: Path) -> None:
+    deep = "[" * 100_000 + "]" * 100_000  # past json.loads' recursion limit
+    vault = make_vault(tmp_path / "v", {".obsidian/app.json": deep, "A.md": "Hi\n"})
+    result = run_cli("check", vault, "--no-cache")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"notewarden: error: {vault / '.obsidian' / 'app.json'}: cannot read Obsidian "
+        "settings: nested too deeply"]
+
+
 def test_dot_folders_are_never_scanned(tmp_path: Path) -> None:
     broken = "---\ntags: [a b\n---\n[[Nowhere]]\n"
     vault = make_vault(tmp_path / "v", {

@@ -84,7 +84,7 @@ def test_backtracking_pattern_properties_give_findings_at_once(tmp_path: Path) -
             assert messages == [f"(front-matter): Unevaluated properties are not allowed "
                                 f"('{key}', 'bee' were unexpected) (_schemas/s.json)"]
         else:
-            assert messages == ["aaa: 'y' is not of type 'integer' (_schemas/s.json)"]
+            assert messages == ["aaa: 'y' is not a whole Number (_schemas/s.json)"]
 
 
 def test_thousands_of_notes_with_a_backtracking_pattern(tmp_path: Path) -> None:
@@ -332,9 +332,9 @@ def test_a_ref_to_a_bundled_schema_still_works(tmp_path: Path) -> None:
                                   "$ref": "urn:notewarden:schema:obsidian#/properties/tags"}}},
                    {"Note.md": "---\npublish: maybe\ntags: 3\n---\n"})
     found = sorted(f["message"] for f in findings_of("schema", check_json(vault)))
-    assert found == ["publish: 'maybe' is not of type 'boolean' (_schemas/s.json)",
-                     "tags: 3 is not of type 'array', 'string', 'null' (_schemas/s.json)",
-                     "tags: 3 is not of type 'array', 'string', 'null' (_schemas/s.json)"]
+    assert found == ["publish: 'maybe' is not a Checkbox (true or false) (_schemas/s.json)",
+                     "tags: 3 is not a List, Text or empty (_schemas/s.json)",
+                     "tags: 3 is not a List, Text or empty (_schemas/s.json)"]
 
 
 def test_a_ref_to_an_embedded_id_and_to_a_meta_schema_still_work(tmp_path: Path) -> None:
@@ -345,7 +345,7 @@ def test_a_ref_to_an_embedded_id_and_to_a_meta_schema_still_work(tmp_path: Path)
         "$defs": {"id": {"$id": "https://example.com/defs/id", "type": "string"}}},
         {"Note.md": "---\nid: 1\nmeta: 3\n---\n"})
     found = sorted(f["message"] for f in findings_of("schema", check_json(vault)))
-    assert found[0] == "id: 1 is not of type 'string' (_schemas/s.json)"
+    assert found[0] == "id: 1 is not Text (_schemas/s.json)"
     assert found[1:] and all(f.startswith("meta: 3 is not of type") for f in found[1:])
 
 

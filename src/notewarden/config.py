@@ -1,4 +1,5 @@
-"""Configuration: `.notewarden.toml` at the vault root, plus Obsidian's `.obsidian/app.json`.
+"""Configuration: `.notewarden.toml` at the vault root, plus Obsidian's `.obsidian/app.json`
+and `.obsidian/types.json` (the vault's property types).
 
 Unknown keys are an error that names the file, so a typo never silently disables a check.
 """
@@ -18,8 +19,13 @@ from notewarden.names import did_you_mean
 from notewarden.reading import read_regular_file
 
 CONFIG_FILE = ".notewarden.toml"
+TYPES_FILE = ".obsidian/types.json"
 OFF = "off"
 MAX_SETTINGS_BYTES = 4 * 1024 * 1024
+# The type names Obsidian writes into types.json (Text, List, Number, Checkbox, Date,
+# Date & time, and the built-in types of `aliases` and `tags`).
+PROPERTY_TYPE_NAMES = frozenset({"text", "multitext", "number", "checkbox", "date",
+                                 "datetime", "aliases", "tags"})
 
 
 class ConfigError(Exception):
@@ -39,6 +45,10 @@ class Config:
     backlinks_globs: tuple[str, ...] = ()
     symmetric_properties: tuple[str, ...] = ()
     rename_adds_alias: bool = True
+    # From .obsidian/types.json: (property name, lowercased, as Obsidian compares them;
+    # type), sorted. `property_types_problem` says why the file could not be used.
+    property_types: tuple[tuple[str, str], ...] = ()
+    property_types_problem: str | None = None
 
     def is_ignored(self, path: str) -> bool:
         """True for files the user excluded: config `ignore` globs and Obsidian's
@@ -119,6 +129,7 @@ def load_config(root: Path, known_rules: set[str],
     user_ignore_filters = tuple(
         item for item in app.get("userIgnoreFilters") or [] if isinstance(item, str))
     _check_obsidian_filters(root / ".obsidian" / "app.json", user_ignore_filters)
+    property_types, property_types_problem = read_property_types(root)
     return Config(
         root=root,
         source=path if settings or path.exists() else None,
@@ -134,6 +145,8 @@ def load_config(root: Path, known_rules: set[str],
             path, "backlinks.symmetric", backlinks.get("symmetric", [])
         ),
         rename_adds_alias=rename_adds_alias,
+        property_types=property_types,
+        property_types_problem=property_types_problem,
     )
 
 
@@ -145,7 +158,33 @@ def _read_app_json(root: Path) -> dict[str, Any]:
         return {}
     except (OSError, ValueError) as exc:
         raise ConfigError(f"{path}: cannot read Obsidian settings: {exc}") from None
+    except RecursionError:  # arrays nested past what json.loads can recurse into
+        raise ConfigError(f"{path}: cannot read Obsidian settings: nested too deeply") from None
     return data if isinstance(data, dict) else {}
+
+
+def read_property_types(root: Path) -> tuple[tuple[tuple[str, str], ...], str | None]:
+    """The vault's property types from `.obsidian/types.json` (`{"types": {name: type}}`),
+    and why the file could not be used, if it could not (a one-line warning: a damaged file
+    of Obsidian's turns the property-type rule off rather than stopping the run). Entries
+    that are not a string naming a known type are left out, as a later Obsidian may add
+    types. Names are lowercased: Obsidian treats `URL` and `url` as one property."""
+    path = root / TYPES_FILE
+    try:
+        data = json.loads(read_settings_file(path))
+    except FileNotFoundError:
+        return (), None
+    except OSError as exc:
+        return (), f"{path}: cannot read Obsidian's property types: {exc.strerror or exc}"
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested past json's limit
+        reason = str(exc) if isinstance(exc, ValueError) else "nested too deeply"
+        return (), f"{path}: not valid JSON ({reason}); property types are not checked"
+    types = data.get("types") if isinstance(data, dict) else None
+    if not isinstance(types, dict):
+        return (), f"{path}: has no \"types\" object; property types are not checked"
+    found = {name.lower(): kind for name, kind in types.items()
+             if isinstance(name, str) and isinstance(kind, str) and kind in PROPERTY_TYPE_NAMES}
+    return tuple(sorted(found.items())), None
 
 
 def read_settings_file(path: Path) -> bytes:

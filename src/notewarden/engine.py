@@ -190,7 +190,7 @@ def run_check(paths: Sequence[Path], *, select: Sequence[str] = (),
                                  overrides=overrides)
     selection = Selection.make(vault.config, select, ignore)
     scope = Scope(vault.root, prefixes, vault.config)
-    warnings = legacy_cache_hint(vault.root)
+    warnings = legacy_cache_hint(vault.root) + settings_warnings(vault.config, selection)
     store = pending.store if pending is not None else None
     if store is None and use_cache:
         store = open_store(vault, cache_dir, warnings)
@@ -209,6 +209,14 @@ def run_check(paths: Sequence[Path], *, select: Sequence[str] = (),
             store.close()
     result.warnings[:0] = warnings
     return result
+
+
+def settings_warnings(config: Config, selection: Selection) -> list[str]:
+    """One line for an Obsidian settings file that a selected rule cannot use (a damaged
+    .obsidian/types.json turns property-type off; it does not stop the run)."""
+    if config.property_types_problem and "property-type" in selection.rules:
+        return [config.property_types_problem]
+    return []
 
 
 def legacy_cache_hint(root: Path) -> list[str]:

@@ -25,6 +25,7 @@ from notewarden.engine import (
     collect_findings,
     legacy_cache_hint,
     open_store,
+    settings_warnings,
     stamp,
     vault_problems,
 )
@@ -50,7 +51,7 @@ class FixResult:
 
 
 def allowed(finding: Finding, unsafe: bool) -> bool:
-    safety = RULES[finding.rule].fix_safety
+    safety = RULES[finding.rule].fix_safety_for(finding.message)
     return finding.fixable and (safety is FixSafety.SAFE or
                                 (unsafe and safety is FixSafety.UNSAFE))
 
@@ -61,7 +62,8 @@ def run_fix(paths: Sequence[Path], *, select: Sequence[str] = (), ignore: Sequen
             overrides: ConfigOverrides | None = None) -> FixResult:
     """Fix what can be fixed under `paths`, then report what is left."""
     vault, prefixes = Vault.open(paths, overrides=overrides)
-    warnings = legacy_cache_hint(vault.root)
+    warnings = legacy_cache_hint(vault.root) + settings_warnings(
+        vault.config, Selection.make(vault.config, select, ignore))
     store = open_store(vault, cache_dir, warnings) if use_cache else None
     try:
         try:

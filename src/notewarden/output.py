@@ -87,7 +87,7 @@ def fix_shown(finding: Finding, unsafe: bool = False) -> bool:
     marks. A fix's safety is its rule's FIX_SAFETY, exactly as fixer.allowed decides."""
     if not finding.fixable:
         return False
-    safety = RULES[finding.rule].fix_safety
+    safety = RULES[finding.rule].fix_safety_for(finding.message)
     return safety is FixSafety.SAFE or (unsafe and safety is FixSafety.UNSAFE)
 
 

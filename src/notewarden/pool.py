@@ -53,6 +53,11 @@ class NoteContext:
     def validators(self) -> list[tuple[str, Any]]:
         return self.schemas.validators_for(self.path) if self.readable else []
 
+    @property
+    def property_types(self) -> dict[str, str]:
+        """The vault's property types (.obsidian/types.json): lowercased name -> type."""
+        return self.schemas.property_types
+
 
 def run_note_rules(note: ParsedNote, schemas: SchemaSet, want_fixes: bool = False,
                    previous: NoteRecord | None = None) -> list[tuple[str, Problem]]:

@@ -86,6 +86,10 @@ class SchemaSet:
     digest: str  # changes whenever the mapping or any schema file changes
     root: str = ""  # the vault: the only place a reference may lead, besides bundled schemas
     documents: dict[str, Any] = field(default_factory=dict)  # referenced ones, by URI
+    # The vault's property types (.obsidian/types.json, see config.read_property_types),
+    # lowercased name -> type: the other expectations notes are checked against. Part of
+    # the digest, so that editing the file re-checks every note.
+    property_types: dict[str, str] = field(default_factory=dict)
     _validators: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -110,7 +114,9 @@ class SchemaSet:
                                      where=where, read_bundled=_read_bundled):
                 documents[reached.uri] = reached.document
                 hasher.update(reached.uri.encode() + b"\0" + reached.raw)
-        return cls(entries, hasher.hexdigest(), str(config.root), documents)
+        hasher.update(f"\0types\0{config.property_types!r}".encode())
+        return cls(entries, hasher.hexdigest(), str(config.root), documents,
+                   dict(config.property_types))
 
     def check(self, config: Config) -> None:
         """Reject schemas that are not valid JSON Schemas, and regexes that cannot be run
@@ -161,7 +167,8 @@ class SchemaSet:
 
     def __getstate__(self) -> dict[str, Any]:
         return {"entries": self.entries, "digest": self.digest, "root": self.root,
-                "documents": self.documents, "_validators": {}}
+                "documents": self.documents, "property_types": self.property_types,
+                "_validators": {}}
 
 
 def _patterns(document: Any, base_uri: str) -> Iterator[str]:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import quote, unquote, urlparse
 
-from notewarden.config import CONFIG_FILE, ConfigError
+from notewarden.config import CONFIG_FILE, TYPES_FILE, ConfigError
 from notewarden.edits import apply_edits, select_edits
 from notewarden.engine import (
     NoteResult,
@@ -36,6 +36,7 @@ from notewarden.engine import (
     all_vault_problems,
     open_store,
     save_check,
+    settings_warnings,
     vault_problems,
 )
 from notewarden.fixer import _fixes_for, allowed
@@ -56,7 +57,7 @@ DEBOUNCE_SECONDS = 0.3
 MAX_WAIT_SECONDS = 2.0
 MAX_FIX_PASSES = 5
 _OWN_TEMP_SUFFIX = ".notewarden-tmp"
-_CONFIG_PATHS = {CONFIG_FILE, ".obsidian/app.json"}
+_CONFIG_PATHS = {CONFIG_FILE, ".obsidian/app.json", TYPES_FILE}
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ class Session:
         self.selection = Selection.make(self.vault.config, self.options.select,
                                         self.options.ignore)
         self.scope = Scope(self.root, [""], self.vault.config)
+        self.settings_warnings = settings_warnings(self.vault.config, self.selection)
         files, problems = walk_vault(self.root)
         self.stats = {file.path: (file.size, file.mtime_ns) for file in files}
         self.close()
@@ -715,7 +717,7 @@ def run_watch(root: Path, options: WatchOptions, pidfile: Path | None = None) ->
         indexing = False
         if stop.is_set():
             return 0
-        for warning in session.warnings:
+        for warning in session.warnings + session.settings_warnings:
             log_line(f"warning: {warning}", options)
         repaired = session.repair_at_start()
         report = session.initial_report(time.perf_counter() - started)
@@ -773,6 +775,9 @@ def _loop(session: Session, changes: queue.Queue[Change | None], stop: threading
                 log_line(f"config error, keeping the previous config: {report.fixed[0]}",
                          options)
                 continue
+            if report.event == "config":
+                for warning in session.settings_warnings:
+                    log_line(f"warning: {warning}", options)
             emit(report, options)
 
 
@@ -785,6 +790,8 @@ def _reload(session: Session, options: WatchOptions) -> None:
         log_line(f"SIGHUP: config error, keeping the previous config: {exc}", options)
         return
     log_line("SIGHUP: reloaded the config and schemas", options)
+    for warning in session.settings_warnings:
+        log_line(f"warning: {warning}", options)
     report = session.initial_report(time.perf_counter() - started)
     report.event = "reload"
     emit(report, options)

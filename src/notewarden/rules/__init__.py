@@ -26,6 +26,7 @@ from notewarden.rules import (
     missing_attachment,
     missing_backlink,
     mojibake,
+    property_type,
     schema,
     tag_format,
     unreadable,
@@ -55,6 +56,9 @@ class Rule:
     # A vault rule that, unless given the note's source, reports only on
     # index.link_issues(note): a note without such links needs no call (most notes).
     only_link_issues: bool = False
+    # For a rule whose fixes differ in safety: the safety of the fix for a finding with
+    # this message (findings come back from the store without their fixes).
+    finding_fix_safety: Callable[[str], FixSafety] | None = None
 
     @classmethod
     def from_module(cls, module: ModuleType) -> Rule:
@@ -70,7 +74,14 @@ class Rule:
             vault_wide=getattr(module, "VAULT_WIDE", False),
             applies=getattr(module, "applies", None),
             only_link_issues=getattr(module, "ONLY_LINK_ISSUES", False),
+            finding_fix_safety=getattr(module, "fix_safety_for", None),
         )
+
+    def fix_safety_for(self, message: str) -> FixSafety:
+        """How safe the fix is for this rule's finding with `message`."""
+        if self.finding_fix_safety is None:
+            return self.fix_safety
+        return self.finding_fix_safety(message)
 
 
 _MODULES = (
@@ -86,6 +97,7 @@ _MODULES = (
     alias_link,
     alias_format,
     tag_format,
+    property_type,
     duplicate_block,
     mojibake,
     missing_backlink,

@@ -97,10 +97,31 @@ def check(note: ParsedNote, context: Any) -> Iterator[Problem]:
             else:
                 where = _format_path(path)
                 line, column = key_line(node, path, first_line) if path else (1, 1)
-                message = f"{where}: {error.message} ({label})"
+                message = f"{where}: {_in_obsidian_words(error)} ({label})"
             if len(message) > _MAX_MESSAGE:
                 message = message[: _MAX_MESSAGE - 1] + "…"
             yield Problem(line, column, message)
+
+
+# JSON Schema's types as Obsidian's property types name them (help.obsidian.md,
+# "Properties": Text, List, Number, Checkbox); an empty property is null to JSON Schema.
+_OBSIDIAN_TYPE_WORDS = {"array": "a List", "boolean": "a Checkbox (true or false)",
+                        "string": "Text", "number": "a Number", "integer": "a whole Number",
+                        "null": "empty"}
+
+
+def _in_obsidian_words(error: Any) -> str:
+    """The validator's message, with a `type` error said in Obsidian's words ("'x' is not
+    a List") when every type it names has one (`object` has none: kept as it is)."""
+    if error.validator != "type":
+        return str(error.message)
+    types = error.validator_value if isinstance(error.validator_value, list) \
+        else [error.validator_value]
+    if not types or not all(kind in _OBSIDIAN_TYPE_WORDS for kind in types):
+        return str(error.message)
+    words = [_OBSIDIAN_TYPE_WORDS[kind] for kind in types]
+    listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+    return f"{error.instance!r} is not {listed}"
 
 
 def _unexpected_keys(error: Any) -> list[str]:
