@@ -104,9 +104,14 @@ def read_note(root: Path, file: VaultFile) -> ParsedNote:
     return parse_note(file.path, raw)
 
 
-def record_from(note: ParsedNote, file: VaultFile,
-                problems: list[tuple[str, Problem]]) -> NoteRecord:
+def record_from(note: ParsedNote, file: VaultFile, problems: list[tuple[str, Problem]],
+                schemas: SchemaSet, previous: NoteRecord | None = None) -> NoteRecord:
+    """The note's record, with the single-note rules' `problems`; `previous` is its last
+    record, whose typed-link data is reused when its front-matter is unchanged."""
+    from notewarden.typed_links import note_typing
+
     data = note.data or {}
+    typed_links, link_verdicts = note_typing(note, schemas, previous)
     return NoteRecord(
         path=note.path,
         size=file.size,
@@ -130,6 +135,8 @@ def record_from(note: ParsedNote, file: VaultFile,
         property_lines=_property_lines(note),
         blob_id=git_blob_id(note.raw) if note.read_error is None else None,
         front_matter_digest=note.front_matter_digest(),
+        typed_links=typed_links,
+        link_verdicts=link_verdicts,
     )
 
 
@@ -185,7 +192,8 @@ def parse_file(root: Path, file: VaultFile, schemas: SchemaSet,
     """Read, parse and check one note (`previous`: its last record, whose schema findings
     are reused when its front-matter is unchanged)."""
     note = read_note(root, file)
-    return record_from(note, file, run_note_rules(note, schemas, previous=previous))
+    return record_from(note, file, run_note_rules(note, schemas, previous=previous), schemas,
+                       previous)
 
 
 def parse_files(root: Path, files: list[VaultFile], schemas: SchemaSet,
