@@ -5,12 +5,13 @@ typed link points at a note whose front-matter changed."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers import check_json, findings_of, lint, make_vault, run_cli
+from tests.helpers import EXAMPLE_VAULT, REPO, check_json, findings_of, lint, make_vault, run_cli
 from tests.test_watch import FAST, findings_in, mentions, watching
 
 PERSON = {"type": "object", "required": ["role"], "properties": {"role": {"type": "string"}}}
@@ -281,3 +282,26 @@ def test_watch_reloads_when_the_x_links_to_schema_is_edited(tmp_path: Path) -> N
         (finding,) = findings_in(report, "Videos/V.md", "schema")
         assert "People/Bob.md does not (born: required property is missing)" in finding[
             "message"]
+
+
+# --- the example vault ---------------------------------------------------------------------
+
+
+VIDEO = "Videos/Dario Amodei and Dwarkesh Patel - Exponential Scaling vs Real World Friction.md"
+
+
+def test_the_example_vaults_guest_is_a_person_and_the_readme_shows_a_wrong_one(
+        tmp_path: Path) -> None:
+    paths = {f["path"] for f in check_json(EXAMPLE_VAULT, "--select", "schema")}
+    assert paths == {"Sources/Dwarkesh Patel - What Are We Scaling.md"}  # seed 000's defect
+    vault = tmp_path / "example-vault"
+    shutil.copytree(EXAMPLE_VAULT, vault)
+    video = vault / VIDEO
+    text = video.read_text(encoding="utf-8")
+    assert 'guest: "[[Dario Amodei]]"\n' in text
+    video.write_text(text.replace("[[Dario Amodei]]", "[[Dwarkesh Patel - What Are We Scaling]]"),
+                     encoding="utf-8")
+    result = run_cli("check", "Videos", "--no-cache", cwd=vault)
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("Were its guest", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    assert result.stdout.splitlines()[0] + "\n" == shown
