@@ -305,3 +305,40 @@ def test_the_example_vaults_guest_is_a_person_and_the_readme_shows_a_wrong_one(
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     shown = readme.split("Were its guest", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
     assert result.stdout.splitlines()[0] + "\n" == shown
+
+
+def test_typed_links_through_the_parse_pool_and_the_store(tmp_path: Path) -> None:
+    """Enough notes for the parse workers (pool.PARALLEL_THRESHOLD): the schemas and the
+    typed links cross processes, and the workers' stored rows answer the warm check."""
+    schema = _video_schema(guest=_guest(glob="People/**", schema="_schemas/person.schema.json"))
+    notes = {f"Videos/V{i}.md": f'---\nguest: "[[{"Bob" if i % 3 else "Carol"}]]"\n---\n'
+             for i in range(360)}
+    vault = _vault(tmp_path, schema, notes)
+    cold = run_cli("check", vault, "--format", "json", "--jobs", "2")
+    assert cold.returncode == 1, cold.stderr
+    found = json.loads(cold.stdout)["findings"]
+    assert {f["path"] for f in found} == {f"Videos/V{i}.md" for i in range(0, 360, 3)}
+    assert all("People/Carol.md does not (role: required property is missing)" in f["message"]
+               for f in found)
+    (vault / "People/Carol.md").write_text("---\nrole: guest\n---\n", encoding="utf-8")
+    warm = run_cli("check", vault, "--format", "json", "--jobs", "2")
+    assert warm.returncode == 0, warm.stdout + warm.stderr
+
+
+def test_the_schema_set_keeps_its_typed_links_when_pickled(tmp_path: Path) -> None:
+    """Parse workers started by spawn (macOS, Windows) get the schemas pickled."""
+    import pickle
+
+    from notewarden.config import load_config
+    from notewarden.rules import RULES
+    from notewarden.schemas import SchemaSet
+
+    schema = _video_schema(guest=_guest(glob="People/**", schema="_schemas/person.schema.json"))
+    vault = _vault(tmp_path, schema, {})
+    schemas = SchemaSet.load(load_config(vault, set(RULES)))
+    copy = pickle.loads(pickle.dumps(schemas))
+    assert (copy.link_schemas, copy.typed, copy.link_targets) == (
+        schemas.link_schemas, frozenset({"_schemas/video.schema.json"}),
+        (("People/**", "_schemas/person.schema.json"),))
+    assert copy.link_schemas_for("People/Bob.md") == ["_schemas/person.schema.json"]
+    assert copy.link_schemas_for("Hives/Hive Alpha.md") == []
