@@ -342,3 +342,14 @@ def test_the_schema_set_keeps_its_typed_links_when_pickled(tmp_path: Path) -> No
         (("People/**", "_schemas/person.schema.json"),))
     assert copy.link_schemas_for("People/Bob.md") == ["_schemas/person.schema.json"]
     assert copy.link_schemas_for("Hives/Hive Alpha.md") == []
+
+
+def test_an_x_links_to_schema_symlinked_out_of_the_vault_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "outside.schema.json").write_text('{"const": "TOPSECRET-123"}')
+    schema = _video_schema(guest={"x-links-to": {"schema": "_schemas/person-link.json"}})
+    vault = _vault(tmp_path, schema, {"Videos/V.md": '---\nguest: "[[Bob]]"\n---\n'})
+    (vault / "_schemas/person-link.json").symlink_to(tmp_path / "outside.schema.json")
+    result = run_cli("check", vault, "--no-cache")
+    assert result.returncode == 2
+    assert "x-links-to schema '_schemas/person-link.json' is outside the vault" in result.stderr
+    assert "TOPSECRET" not in result.stdout + result.stderr
