@@ -119,9 +119,9 @@ class SchemaSet:
                 documents[reached.uri] = reached.document
                 hasher.update(reached.uri.encode() + b"\0" + reached.raw)
         typed, targets = set(), set()
-        for label, document, base_uri in [(label, document, base) for _g, label, document,
-                                          base in entries] + [
-                (uri, document, uri) for uri, document in list(documents.items())]:
+        sources = [(label, document, base) for _glob, label, document, base in entries]
+        sources += [(uri, document, uri) for uri, document in documents.items()]
+        for label, document, base_uri in sources:
             for spec in _links_to_specs(document, base_uri, label, where):
                 typed.add(label)
                 if "schema" in spec:
