@@ -3,7 +3,11 @@
 Two JSON Schema additions that notewarden reads (issue 14):
 
 - `"format": "wikilink"`: the string is exactly one wiki link, `[[Target]]`,
-  `[[Target#Heading]]` or `[[Target|shown]]` (an embed, `![[...]]`, is not one);
+  `[[Target#Heading]]` or `[[Target|shown]]` (an embed, `![[...]]`, is not one). That
+  is how Obsidian links from a property: Obsidian's help on properties
+  (help.obsidian.md/properties, "Property types", Text and List) says internal links in
+  properties use the `[[Link]]` syntax and must be quoted (`link: "[[Episode IV]]"`,
+  or one per list item); unquoted, `[[B]]` is a nested YAML list, not a string;
 - `"x-links-to": {"glob": "People/**", "schema": "_schemas/person.schema.json"}` (both
   members optional): a link in the value must resolve to a note whose vault path matches
   `glob` and whose front-matter satisfies `schema` (a vault path or a bundled schema's
