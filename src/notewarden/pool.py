@@ -111,7 +111,12 @@ def record_from(note: ParsedNote, file: VaultFile, problems: list[tuple[str, Pro
     from notewarden.typed_links import note_typing
 
     data = note.data or {}
-    typed_links, link_verdicts = note_typing(note, schemas, previous)
+    try:
+        typed_links, link_verdicts = note_typing(note, schemas, previous)
+    except Exception as exc:  # as for a rule: reported, and the other notes go on
+        typed_links, link_verdicts = (), ()
+        problems = [*problems, ("schema", Problem(
+            1, 1, f"internal error in rule schema (typed links): {exc!r}; please report this"))]
     return NoteRecord(
         path=note.path,
         size=file.size,

@@ -142,26 +142,28 @@ def _property_schemas(roots: list[tuple[Any, dict[str, Any]]], key: str
 def _applicable(validator: Any, schema: Any, seen: set[int]
                 ) -> Iterator[tuple[Any, dict[str, Any]]]:
     """The schema and those that apply to the same value with it: through `$ref` and
-    `allOf`. Each schema object is visited once, so a cycle of references ends."""
-    if not isinstance(schema, dict) or id(schema) in seen:
-        return
-    seen.add(id(schema))
-    yield validator, schema
-    ref = schema.get("$ref")
-    if isinstance(ref, str):
-        from referencing.exceptions import Unresolvable
+    `allOf`. Each schema object is visited once, so a cycle of references ends; a stack,
+    not recursion, so a chain thousands long does too."""
+    from referencing.exceptions import Unresolvable
 
-        try:
-            resolved = validator._resolver.lookup(ref)
-        except Unresolvable:  # the $ref keyword reports it
-            resolved = None
-        if resolved is not None:
-            yield from _applicable(
-                validator.evolve(schema=resolved.contents, _resolver=resolved.resolver),
-                resolved.contents, seen)
-    every = schema.get("allOf")
-    for subschema in every if isinstance(every, list) else ():
-        yield from _applicable(validator, subschema, seen)
+    pending = [(validator, schema)]
+    while pending:
+        validator, schema = pending.pop()
+        if not isinstance(schema, dict) or id(schema) in seen:
+            continue
+        seen.add(id(schema))
+        yield validator, schema
+        every = schema.get("allOf")
+        if isinstance(every, list):
+            pending.extend((validator, subschema) for subschema in reversed(every))
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            try:
+                resolved = validator._resolver.lookup(ref)
+            except Unresolvable:  # the $ref keyword reports it
+                continue
+            pending.append((validator.evolve(schema=resolved.contents,
+                                             _resolver=resolved.resolver), resolved.contents))
 
 
 def verdict(validator: Any, instance: Any) -> str:
