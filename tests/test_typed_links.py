@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import EXAMPLE_VAULT, REPO, check_json, findings_of, lint, make_vault, run_cli
+from tests.test_hook import git_env  # noqa: F401 - autouse: a git identity, no outside state
 from tests.test_watch import FAST, findings_in, mentions, watching
 
 PERSON = {"type": "object", "required": ["role"], "properties": {"role": {"type": "string"}}}
@@ -353,3 +354,26 @@ def test_an_x_links_to_schema_symlinked_out_of_the_vault_is_refused(tmp_path: Pa
     assert result.returncode == 2
     assert "x-links-to schema '_schemas/person-link.json' is outside the vault" in result.stderr
     assert "TOPSECRET" not in result.stdout + result.stderr
+
+
+def test_a_staged_check_reports_typed_links_a_staged_edit_breaks(tmp_path: Path) -> None:
+    """`check --staged` checks the staged notes, and also the typed links elsewhere that
+    point at a note the commit changes (as it reports links into a note it deletes)."""
+    from tests.test_hook import git, make_repo
+
+    schema = _video_schema(guest=_guest(schema="_schemas/person.schema.json"))
+    repo = make_repo(tmp_path / "repo", {
+        ".notewarden.toml": CONFIG, "_schemas/video.schema.json": schema,
+        "_schemas/person.schema.json": json.dumps(PERSON),
+        "People/Bob.md": "---\nrole: host\n---\n# Bob\n",
+        "Videos/V.md": '---\ntitle: V\nguest: "[[Bob]]"\n---\nSee [[Bob]].\n'})
+    (repo / "People/Bob.md").write_text("---\nname: Bob\n---\n# Bob\n", encoding="utf-8")
+    staged = run_cli("check", "--staged", "--format", "json", cwd=repo)
+    assert staged.returncode == 0, staged.stdout  # not staged yet: the commit is fine
+    git(repo, "add", "People/Bob.md")
+    staged = run_cli("check", "--staged", "--format", "json", cwd=repo)
+    assert staged.returncode == 1, staged.stdout + staged.stderr
+    ((path, line, rule, message),) = [(f["path"], f["line"], f["rule"], f["message"])
+                                      for f in json.loads(staged.stdout)["findings"]]
+    assert (path, line, rule) == ("Videos/V.md", 3, "schema")
+    assert "People/Bob.md does not (role: required property is missing)" in message
