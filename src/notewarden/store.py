@@ -49,7 +49,7 @@ from notewarden import __version__
 from notewarden.model import BacklinksBlock, NoteRecord, Problem, TypedLink, shared_keys
 from notewarden.vault import VaultFile
 
-FORMAT = 5  # bump when a row or what parsing finds changes: an older store is then started afresh
+FORMAT = 6  # bump when a row or what parsing finds changes: an older store is then started afresh
 STORE_DIR_ENV = "NOTEWARDEN_CACHE_DIR"
 LEGACY_CACHE_DIR = ".notewarden-cache"  # where notewarden kept its cache before 0.2
 LOCK_TIMEOUT_SECONDS = 0.2  # how long a write waits for another process's write
