@@ -280,6 +280,31 @@ def hook_uninstall() -> None:
     click.echo(uninstall_hook())
 
 
+@main.group()
+def schema() -> None:
+    """Work with the JSON Schemas that check front-matter."""
+
+
+@schema.command("infer")
+@click.argument("target", metavar="FOLDER_OR_GLOB")
+@_one_line_errors
+def schema_infer(target: str) -> None:
+    """Print a JSON Schema (Draft 2020-12) that every note in FOLDER_OR_GLOB satisfies.
+
+    FOLDER_OR_GLOB is a folder or note, or a glob such as 'Videos/**' (quoted, so that
+    the shell leaves it alone).
+    """
+    import json
+
+    from notewarden.infer import infer_from
+
+    inferred = infer_from(target)
+    click.echo(json.dumps(inferred.schema, indent=2, ensure_ascii=False))
+    left_out = f"; left out, as their front-matter does not parse or they cannot be read: " \
+        f"{', '.join(inferred.skipped)}" if inferred.skipped else ""
+    click.echo(f"notewarden: inferred from {inferred.notes} note(s){left_out}", err=True)
+
+
 @main.command()
 @click.argument("name", required=False)
 @_one_line_errors

@@ -348,7 +348,18 @@ def _check_pending(vault: Vault, scope: Scope, selection: Selection, pending: Pe
         victims = {path: index.records[path].link_keys & gone
                    for path in index.records.linking_to(gone)  # type: ignore[attr-defined]
                    if not scope.includes(path)}
-        scope = Scope(scope.root, scope.prefixes + sorted(victims), scope.config)
+    # A note the commit changes can stop fitting the typed links (x-links-to) of notes it
+    # does not hold: those links are reported too.
+    typed_victims: dict[str, frozenset[str]] = {}
+    if pending.contents and vault.schemas.typed:
+        edited = {note_key(path) for path in pending.contents}
+        typed_victims = {
+            path: frozenset(edited)
+            for path in index.records.linking_to(edited)  # type: ignore[attr-defined]
+            if not scope.includes(path) and index.records[path].typed_links}
+    if victims or typed_victims:
+        scope = Scope(scope.root, scope.prefixes + sorted(victims.keys() | typed_victims),
+                      scope.config)
     in_scope = [path for path in index.records if scope.includes(path)]
     with phase("vault rules"):
         vault_results = all_vault_problems(index, in_scope)
@@ -357,10 +368,24 @@ def _check_pending(vault: Vault, scope: Scope, selection: Selection, pending: Pe
                for path in in_scope if (record := index.records[path])}
     with phase("report"):
         result = _report(results, index.walk_problems, scope, selection)
-    if victims:
-        result.findings = [f for f in result.findings
-                           if f.path not in victims or _links_to(index, f, victims[f.path])]
+    if victims or typed_victims:
+        result.findings = [
+            f for f in result.findings
+            if (f.path not in victims and f.path not in typed_victims)
+            or (f.path in victims and _links_to(index, f, victims[f.path]))
+            or (f.path in typed_victims and _typed_link_to(index, f, typed_victims[f.path]))]
     return result
+
+
+def _typed_link_to(index: VaultIndex, finding: Finding, keys: frozenset[str]) -> bool:
+    """Is this finding about a typed link whose target is one of `keys` (a changed note)?"""
+    from notewarden.names import link_key
+
+    if finding.rule != "schema":
+        return False
+    return any(typed.line == finding.line and typed.column == finding.column
+               and link_key(typed.target) in keys
+               for typed in index.records[finding.path].typed_links)
 
 
 def _links_to(index: VaultIndex, finding: Finding, keys: frozenset[str]) -> bool:

@@ -155,7 +155,7 @@ def _fixes_for(vault: Vault, index: object, path: str, data: bytes, rules: set[s
     file = VaultFile(path, len(data), -1)
     problems = [(name, problem) for name, problem
                 in run_note_rules(note, vault.schemas, want_fixes=True) if name in rules]
-    record = record_from(note, file, problems)
+    record = record_from(note, file, problems, vault.schemas)
     problems += [(name, problem) for name, problem
                  in vault_problems(record, index, selection, source=note)  # type: ignore[arg-type]
                  if name in rules]

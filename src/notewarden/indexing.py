@@ -55,7 +55,8 @@ def build_index(config: Config, schemas: SchemaSet, *, store: Store | None = Non
             previous = store.record(file.path) if store is not None and known else None
             note = parse_note(file.path, data)
             fresh[file.path] = record_from(note, file,
-                                           run_note_rules(note, schemas, previous=previous))
+                                           run_note_rules(note, schemas, previous=previous),
+                                           schemas, previous)
         elif store is not None and store.is_current(file):
             cached.append(file.path)
         else:

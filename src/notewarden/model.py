@@ -141,6 +141,19 @@ def link_row(link: Link) -> tuple[Any, ...]:
     return (kind, target, subpath, display, line, column, 0, 0, prop)
 
 
+class TypedLink(NamedTuple):
+    """A front-matter value that an `x-links-to` applies to and that is a wiki link."""
+
+    line: int
+    column: int
+    where: str  # the property, as schema findings name it: `guest`, `guests[1]`
+    text: str  # the value as written: `[[Hive Alpha]]`
+    target: str  # its link path: `Hive Alpha` ("" for a link into the note itself)
+    glob: str  # "" when x-links-to names none
+    schema: str  # "" when x-links-to names none
+    label: str  # the schema holding the x-links-to (findings end with it)
+
+
 class NoteRecord(NamedTuple):
     """Everything the vault-wide rules need to know about one file, built in one pass.
 
@@ -175,6 +188,10 @@ class NoteRecord(NamedTuple):
     # trust a cached record for a file the git index holds, without reading the file.
     blob_id: str | None = None
     front_matter_digest: str | None = None  # see ParsedNote.front_matter_digest
+    # The front-matter values a schema's `x-links-to` types (see typed_links), and, for
+    # each schema an `x-links-to` names, why this note does not satisfy it ("" if it does).
+    typed_links: tuple[TypedLink, ...] = ()
+    link_verdicts: tuple[tuple[str, str], ...] = ()
 
     def property_line(self, key: str, default: int = 1) -> int:
         """The line of a top-level front-matter key (`default` if it has none)."""

@@ -109,9 +109,19 @@ def read_note(root: Path, file: VaultFile) -> ParsedNote:
     return parse_note(file.path, raw)
 
 
-def record_from(note: ParsedNote, file: VaultFile,
-                problems: list[tuple[str, Problem]]) -> NoteRecord:
+def record_from(note: ParsedNote, file: VaultFile, problems: list[tuple[str, Problem]],
+                schemas: SchemaSet, previous: NoteRecord | None = None) -> NoteRecord:
+    """The note's record, with the single-note rules' `problems`; `previous` is its last
+    record, whose typed-link data is reused when its front-matter is unchanged."""
+    from notewarden.typed_links import note_typing
+
     data = note.data or {}
+    try:
+        typed_links, link_verdicts = note_typing(note, schemas, previous)
+    except Exception as exc:  # as for a rule: reported, and the other notes go on
+        typed_links, link_verdicts = (), ()
+        problems = [*problems, ("schema", Problem(
+            1, 1, f"internal error in rule schema (typed links): {exc!r}; please report this"))]
     return NoteRecord(
         path=note.path,
         size=file.size,
@@ -135,6 +145,8 @@ def record_from(note: ParsedNote, file: VaultFile,
         property_lines=_property_lines(note),
         blob_id=git_blob_id(note.raw) if note.read_error is None else None,
         front_matter_digest=note.front_matter_digest(),
+        typed_links=typed_links,
+        link_verdicts=link_verdicts,
     )
 
 
@@ -190,7 +202,8 @@ def parse_file(root: Path, file: VaultFile, schemas: SchemaSet,
     """Read, parse and check one note (`previous`: its last record, whose schema findings
     are reused when its front-matter is unchanged)."""
     note = read_note(root, file)
-    return record_from(note, file, run_note_rules(note, schemas, previous=previous))
+    return record_from(note, file, run_note_rules(note, schemas, previous=previous), schemas,
+                       previous)
 
 
 def parse_files(root: Path, files: list[VaultFile], schemas: SchemaSet,

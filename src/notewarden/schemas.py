@@ -34,6 +34,7 @@ from notewarden.schema_refs import (
     subschemas,
     with_absolute_id,
 )
+from notewarden.typed_links import LINKS_TO, WIKILINK_FORMAT, is_wikilink, valid_spec
 
 # jsonschema imports rfc3987_syntax when it is installed, only for the `iri` formats, and
 # that import builds a grammar for 2 s. notewarden does not need `iri`, so keep it out.
@@ -90,6 +91,13 @@ class SchemaSet:
     # lowercased name -> type: the other expectations notes are checked against. Part of
     # the digest, so that editing the file re-checks every note.
     property_types: dict[str, str] = field(default_factory=dict)
+    # The schemas `x-links-to` names (label as written -> URI in `documents`), and which
+    # of `entries`' labels hold an `x-links-to` at all (only their notes are walked).
+    link_schemas: dict[str, str] = field(default_factory=dict)
+    typed: frozenset[str] = frozenset()
+    # (glob or "", schema label) for every `x-links-to` that names a schema: a note gets a
+    # verdict for the schema when it matches the glob (see typed_links).
+    link_targets: tuple[tuple[str, str], ...] = ()
     _validators: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -114,9 +122,38 @@ class SchemaSet:
                                      where=where, read_bundled=_read_bundled):
                 documents[reached.uri] = reached.document
                 hasher.update(reached.uri.encode() + b"\0" + reached.raw)
+        typed, targets = set(), set()
+        sources = [(label, document, base) for _glob, label, document, base in entries]
+        sources += [(uri, document, uri) for uri, document in documents.items()]
+        for label, document, base_uri in sources:
+            for spec in _links_to_specs(document, base_uri, label, where):
+                typed.add(label)
+                if "schema" in spec:
+                    targets.add((spec.get("glob", ""), spec["schema"]))
+        link_schemas: dict[str, str] = {}
+        for ref in sorted({ref for _glob, ref in targets}):
+            raw, base_uri = _read_schema(config.root, ref, where, named_by=LINKS_TO)
+            try:
+                document = json.loads(raw)
+            except ValueError as exc:
+                raise ConfigError(f"{where}: {LINKS_TO} schema {ref!r} is not valid JSON: "
+                                  f"{exc}") from None
+            link_schemas[ref] = base_uri
+            documents.setdefault(base_uri, document)
+            hasher.update(f"{LINKS_TO}\0{ref}\0".encode() + raw)
+            for reached in reachable(document, base_uri, root=config.root, label=ref,
+                                     where=where, read_bundled=_read_bundled):
+                documents.setdefault(reached.uri, reached.document)
+                hasher.update(reached.uri.encode() + b"\0" + reached.raw)
+        # A `$ref`d document that holds an x-links-to makes the entries reaching it typed:
+        # which ones is not worth working out, so every entry is walked then.
+        entry_labels = {label for _glob, label, _document, _base in entries}
+        if typed - entry_labels:
+            typed |= entry_labels
         hasher.update(f"\0types\0{config.property_types!r}".encode())
         return cls(entries, hasher.hexdigest(), str(config.root), documents,
-                   dict(config.property_types))
+                   property_types=dict(config.property_types), link_schemas=link_schemas,
+                   typed=frozenset(typed & entry_labels), link_targets=tuple(sorted(targets)))
 
     def check(self, config: Config) -> None:
         """Reject schemas that are not valid JSON Schemas, and regexes that cannot be run
@@ -127,6 +164,8 @@ class SchemaSet:
         where = config.source or (config.root / ".notewarden.toml")
         for _glob, label, document, _base in self.entries:
             _check_schema(document, label, where)
+        for label, uri in self.link_schemas.items():
+            _check_schema(self.documents[uri], label, where)
         named = [(label, document, base) for _glob, label, document, base in self.entries]
         named += [(self._name_of(uri), document, uri) for uri, document in self.documents.items()]
         for label, document, base in named:
@@ -148,6 +187,17 @@ class SchemaSet:
             if glob_match(glob, path)
         ]
 
+    def link_schema_validator(self, label: str) -> Any:
+        """The validator of a schema an `x-links-to` names."""
+        uri = self.link_schemas[label]
+        return self._validator(f"{LINKS_TO}:{label}", self.documents[uri], uri)
+
+    def link_schemas_for(self, path: str) -> list[str]:
+        """The `x-links-to` schemas a note at `path` needs a verdict for: those of every
+        `x-links-to` whose glob it matches (or that names no glob)."""
+        return sorted({schema for glob, schema in self.link_targets
+                       if not glob or glob_match(glob, path)})
+
     def _validator(self, label: str, document: Any, base_uri: str) -> Any:
         validator = self._validators.get(label)
         if validator is None:
@@ -168,7 +218,23 @@ class SchemaSet:
     def __getstate__(self) -> dict[str, Any]:
         return {"entries": self.entries, "digest": self.digest, "root": self.root,
                 "documents": self.documents, "property_types": self.property_types,
-                "_validators": {}}
+                "link_schemas": self.link_schemas, "typed": self.typed,
+                "link_targets": self.link_targets, "_validators": {}}
+
+
+def _links_to_specs(document: Any, base_uri: str, label: str,
+                    where: Path) -> Iterator[dict[str, str]]:
+    """Every `x-links-to` in a schema document; ConfigError for one notewarden cannot
+    follow (not an object of string `glob` and `schema`)."""
+    for node, _base in subschemas(document, base_uri):
+        if LINKS_TO not in node:
+            continue
+        spec = node[LINKS_TO]
+        if not valid_spec(spec):
+            shown = json.dumps(spec, ensure_ascii=False)[:80]
+            raise ConfigError(f"{where}: schema {label!r}: {LINKS_TO} must be an object with "
+                              f"optional string members `glob` and `schema`, not {shown}")
+        yield spec
 
 
 def _patterns(document: Any, base_uri: str) -> Iterator[str]:
@@ -185,8 +251,10 @@ def _patterns(document: Any, base_uri: str) -> Iterator[str]:
 _URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-def _read_schema(root: Path, ref: str, where: Path) -> tuple[bytes, str]:
-    """A schema named in `.notewarden.toml`: a bundled name, or a file inside the vault."""
+def _read_schema(root: Path, ref: str, where: Path, named_by: str = "") -> tuple[bytes, str]:
+    """A schema named in `.notewarden.toml` (or by an `x-links-to`, `named_by`): a bundled
+    name, or a file inside the vault, by its path from the vault root."""
+    what = f"{named_by} schema" if named_by else "schema"
     if "/" not in ref and "\\" not in ref and not ref.endswith(".json"):
         raw = _read_bundled(ref)
         if raw is None:
@@ -194,16 +262,17 @@ def _read_schema(root: Path, ref: str, where: Path) -> tuple[bytes, str]:
             raise ConfigError(f"{where}: no bundled schema named {ref!r} (bundled: {names})")
         return raw, f"{BUNDLED_PREFIX}{ref}"
     if _URI_SCHEME.match(ref) or Path(ref).is_absolute() or ref.startswith(("/", "\\")):
-        raise ConfigError(f"{where}: schema {ref!r} must be a path relative to the vault "
+        raise ConfigError(f"{where}: {what} {ref!r} must be a path relative to the vault "
                           "root or the name of a bundled schema")
     path = (root / ref).resolve()
     if not path.is_relative_to(root.resolve()):
-        raise ConfigError(f"{where}: schema {ref!r} is outside the vault ({path}); schemas "
+        raise ConfigError(f"{where}: {what} {ref!r} is outside the vault ({path}); schemas "
                           "must be files in the vault or bundled schemas")
     try:
         return read_settings_file(path), path.as_uri()
     except OSError as exc:
-        raise ConfigError(f"{where}: cannot read schema {ref!r}: {exc.strerror or exc}") from None
+        raise ConfigError(f"{where}: cannot read {what} {ref!r}: "
+                          f"{exc.strerror or exc}") from None
 
 
 def _check_schema(document: Any, ref: str, where: Path) -> None:
@@ -309,7 +378,18 @@ def _build_validator(document: Any, base_uri: str, *, root: Path | None = None,
         registry = registry.with_resources(
             (uri, resource(contents)) for uri, contents in documents.items())
     return _with_leaf_shortcut(_with_bounded_keywords(cls))(
-        document, format_checker=cls.FORMAT_CHECKER, registry=registry)
+        document, format_checker=_format_checker(cls), registry=registry)
+
+
+@cache
+def _format_checker(cls: Any) -> Any:
+    """The draft's format checker plus notewarden's `wikilink` format (typed_links)."""
+    import copy
+
+    checker = copy.copy(cls.FORMAT_CHECKER)
+    checker.checkers = dict(checker.checkers)
+    checker.checks(WIKILINK_FORMAT)(is_wikilink)
+    return checker
 
 
 def _extras(extras: list[Any]) -> str:
@@ -509,7 +589,7 @@ _LEAF_KEYWORDS = frozenset({
     "type", "enum", "const", "format", "pattern", "minLength", "maxLength", "minimum",
     "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
     "title", "description", "$comment", "default", "examples", "deprecated", "readOnly",
-    "writeOnly",
+    "writeOnly", LINKS_TO,  # x-links-to is checked against the index, not here
 })
 
 

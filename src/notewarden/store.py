@@ -46,10 +46,17 @@ from typing import Any, NamedTuple
 import msgpack  # type: ignore[import-untyped]
 
 from notewarden import __version__
-from notewarden.model import BacklinksBlock, NoteRecord, Problem, shared_keys, small_set
+from notewarden.model import (
+    BacklinksBlock,
+    NoteRecord,
+    Problem,
+    TypedLink,
+    shared_keys,
+    small_set,
+)
 from notewarden.vault import VaultFile
 
-FORMAT = 6  # bump when a row or what parsing finds changes: an older store is then started afresh
+FORMAT = 7  # bump when a row or what parsing finds changes: an older store is then started afresh
 STORE_DIR_ENV = "NOTEWARDEN_CACHE_DIR"
 LEGACY_CACHE_DIR = ".notewarden-cache"  # where notewarden kept its cache before 0.2
 LOCK_TIMEOUT_SECONDS = 0.2  # how long a write waits for another process's write
@@ -223,7 +230,7 @@ def encode_record(record: NoteRecord) -> NoteRow:
         _pack((record.readable, tuple(record.heading_keys), tuple(record.block_ids),
                record.link_rows, record.tags, record.backlinks_block,
                record.property_lines,
-               record.front_matter_digest)),
+               record.front_matter_digest, record.typed_links, record.link_verdicts)),
     )
 
 
@@ -296,7 +303,7 @@ def decode_record(row: NoteRow) -> NoteRecord:
     """The NoteRecord a row holds. Raises StoreDamaged if it is not one notewarden wrote."""
     try:
         (readable, heading_keys, block_ids, link_rows, tags, backlinks, property_lines,
-         digest) = _unpack(row.record)
+         digest, typed_links, link_verdicts) = _unpack(row.record)
         suppressed_lines, suppressed_file = decode_suppressions(row.suppressed)
         block = None
         if backlinks is not None:
@@ -318,9 +325,31 @@ def decode_record(row: NoteRow) -> NoteRecord:
             else _property_lines(property_lines),
             blob_id=row.blob_id,
             front_matter_digest=None if digest is None else str(digest),
+            typed_links=_typed_links(typed_links),
+            link_verdicts=_link_verdicts(link_verdicts),
         )
     except (TypeError, ValueError) as exc:
         raise StoreDamaged(f"damaged record in the store: {exc}") from None
+
+
+_TYPED_LINK = frozenset({(int, int, str, str, str, str, str, str)})
+_VERDICT = frozenset({(str, str)})
+
+
+def _typed_links(rows: Any) -> tuple[TypedLink, ...]:
+    if not rows:
+        return ()
+    if rows.__class__ is not tuple or not {tuple(map(type, row)) for row in rows} <= _TYPED_LINK:
+        raise StoreDamaged("damaged typed link in the store")
+    return tuple(TypedLink._make(row) for row in rows)
+
+
+def _link_verdicts(rows: Any) -> tuple[tuple[str, str], ...]:
+    if not rows:
+        return ()
+    if rows.__class__ is not tuple or not {tuple(map(type, row)) for row in rows} <= _VERDICT:
+        raise StoreDamaged("damaged verdict in the store")
+    return rows  # type: ignore[no-any-return]
 
 
 def fingerprint_digest(files: Sequence[tuple[Any, ...]],

@@ -299,7 +299,8 @@ class Session:
             if self.written.get(path) == digest and path in self.index.records:
                 continue  # our own write: the index already holds it
             self.written.pop(path, None)
-            changed[path] = record_from(note, file, run_note_rules(note, self.vault.schemas))
+            changed[path] = record_from(note, file, run_note_rules(note, self.vault.schemas),
+                                        self.vault.schemas)
         return changed, removed, attachments
 
     def _renames(self, changes: list[Change], removed: set[str],
@@ -373,7 +374,7 @@ class Session:
         note = parse_note(path, new)
         self.stats[path] = (info.st_size, info.st_mtime_ns)
         record = record_from(note, VaultFile(path, info.st_size, info.st_mtime_ns),
-                             run_note_rules(note, self.vault.schemas))
+                             run_note_rules(note, self.vault.schemas), self.vault.schemas)
         old_index = self.index
         self.index = self.index.update({path: record}, set(), set(self.index.attachments))
         return self._recheck({path}, set(), {path}, old_index)

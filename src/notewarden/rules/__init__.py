@@ -105,7 +105,11 @@ _MODULES = (
 
 RULES: dict[str, Rule] = {rule.name: rule for rule in map(Rule.from_module, _MODULES)}
 NOTE_RULES = tuple(rule for rule in RULES.values() if rule.scope == NOTE_SCOPE)
-VAULT_RULES = tuple(rule for rule in RULES.values() if rule.scope == VAULT_SCOPE)
+# The `schema` rule checks front-matter note by note, and typed links (`x-links-to`)
+# against the index: that part runs with the vault rules, under the same name.
+_TYPED_LINKS = Rule(schema.NAME, schema.SEVERITY, schema.FIX_SAFETY, schema.SUMMARY,
+                    VAULT_SCOPE, schema.check_typed_links, RULES[schema.NAME].doc)
+VAULT_RULES = (*(rule for rule in RULES.values() if rule.scope == VAULT_SCOPE), _TYPED_LINKS)
 
 
 MAX_PROBLEMS_PER_NOTE = 1_000  # per rule: past it, one problem says how many more

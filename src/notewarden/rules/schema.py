@@ -12,6 +12,33 @@ schema checks Obsidian's reserved properties on every note.
 Front-matter drifts: a field is misspelt, a list becomes a comma-joined string, a date
 becomes "last spring". Dataview queries, Bases and scripts then silently skip the note.
 
+## Typed links
+Two additions to JSON Schema say what a property's link must point to:
+
+- `"format": "wikilink"`: the value is exactly one wiki link, `[[Target]]` or
+  `[[Target|shown]]`;
+- `"x-links-to": {"glob": "People/**", "schema": "_schemas/person.schema.json"}` (both
+  members optional): the link must resolve to a note whose vault path matches `glob` and
+  whose front-matter satisfies `schema` (a path from the vault root, or a bundled schema's
+  name; like a `$ref`, it may name nothing outside the vault). In `items`, each list
+  element is held to it. `x-links-to` applies where `properties`, `patternProperties`,
+  `additionalProperties`, `items`, `$ref` and `allOf` lead, not under `anyOf`, `oneOf`,
+  `not` or `if`; a value that is not a wiki link is left to `format: wikilink`.
+
+A link that resolves to no note is a `broken-link` finding and nothing more. One that
+resolves elsewhere is reported at the property's (or list item's) line, saying what it
+links to and why that does not fit.
+
+```json
+"guest": {"type": "string", "format": "wikilink",
+          "x-links-to": {"glob": "People/**", "schema": "_schemas/person.schema.json"}}
+```
+```markdown
+guest: "[[Hive Alpha]]"
+```
+gives `guest: [[Hive Alpha]] must link to a note under People/**; it links to
+Hives/Hive Alpha.md`.
+
 ## Example
 ```toml
 # .notewarden.toml
@@ -43,10 +70,12 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from notewarden.model import FixSafety, Problem, Severity
+from notewarden.config import glob_match
+from notewarden.model import FixSafety, NoteRecord, Problem, Severity
 from notewarden.parsing.positions import key_line
 
 if TYPE_CHECKING:  # only for annotations: the warm path must not import the parser
+    from notewarden.index import VaultIndex
     from notewarden.parsing.note import ParsedNote
 
 NAME = "schema"
@@ -122,6 +151,40 @@ def _in_obsidian_words(error: Any) -> str:
     words = [_OBSIDIAN_TYPE_WORDS[kind] for kind in types]
     listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
     return f"{error.instance!r} is not {listed}"
+
+
+def check_typed_links(record: NoteRecord, index: VaultIndex,
+                      source: object = None) -> Iterator[Problem]:
+    """The vault part of the rule: each typed link (see typed_links) against the note it
+    resolves to, whose verdicts were recorded when that note was parsed."""
+    for typed in record.typed_links:
+        if typed.target:
+            target, _candidates, is_note = index.locate(typed.target, record.path)
+        else:
+            target, is_note = record.path, True
+        if target is None:
+            continue  # broken-link (or missing-attachment) reports it
+        what = f"{typed.where}: {typed.text} must link to a note"
+        if not is_note:
+            reason = f"it links to {target}, which is not a note"
+            if typed.glob:
+                what += f" under {typed.glob}"
+        elif typed.glob and not glob_match(typed.glob, target):
+            what += f" under {typed.glob}"
+            reason = f"it links to {target}"
+        elif typed.schema:
+            found = index.records.get(target)
+            verdict = dict(found.link_verdicts).get(typed.schema) if found else None
+            if not verdict:
+                continue  # satisfied (None: not a note notewarden could read as one)
+            what += f" that satisfies {typed.schema}"
+            reason = f"{target} does not ({verdict})"
+        else:
+            continue
+        message = f"{what}; {reason} ({typed.label})"
+        if len(message) > _MAX_MESSAGE:
+            message = message[: _MAX_MESSAGE - 1] + "…"
+        yield Problem(typed.line, typed.column, message)
 
 
 def _unexpected_keys(error: Any) -> list[str]:
