@@ -259,7 +259,7 @@ def test_schema_violation_at_the_offending_keys_line(tmp_path: Path) -> None:
     finding = one(lint(vault), "schema")
     assert (finding.path, finding.line, finding.column) == ("Notes/A.md", 3, 1)
     assert finding.message.startswith("integration_targets:")
-    assert "array" in finding.message
+    assert "is not a List" in finding.message  # Obsidian's word for an array
     assert finding.severity.value == "error"
 
 

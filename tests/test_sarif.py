@@ -60,7 +60,7 @@ def test_example_vault_as_sarif(tmp_path: Path) -> None:
     findings = json.loads(run_cli("check", ".", "--no-cache", "--format", "json",
                                   cwd=vault).stdout)["findings"]
     results = run["results"]
-    assert len(results) == len(findings) == 15
+    assert len(results) == len(findings) == 16
     levels = {"error": "error", "warning": "warning", "info": "note"}
     for result, finding in zip(results, findings, strict=True):
         assert result["ruleId"] == finding["rule"]
