@@ -4,6 +4,10 @@ The whole front-matter is never re-dumped: a key's lines are located with the ma
 parsed YAML, those lines alone are loaded with ruamel.yaml's round-trip loader (quotes,
 comments and flow style preserved), changed, dumped with the file's own indentation and
 newline, and spliced back as one byte-span edit.
+
+Every edit is checked before it is returned: the front-matter it leaves must parse, and
+every key it was not asked to change must keep its value. An edit that fails that check
+raises NotSpliceable, and the fix is not offered.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import yaml
 
 from notewarden.model import Edit
 from notewarden.names import newline_of
+from notewarden.parsing.front_matter import find_front_matter, parse_yaml
 from notewarden.parsing.note import ParsedNote
 
 _SEQ_ITEM_RE = re.compile(r"^[^\s#][^:\n]*:[ \t]*\r?\n( *)- ", re.MULTILINE)
@@ -32,12 +37,19 @@ def _round_trip_yaml(sequence_offset: int) -> Any:
     return rt
 
 
+class NotSpliceable(ValueError):
+    """The front-matter cannot be edited key by key, or an edit would damage it."""
+
+
 class FrontMatterEditor:
     """Edits to one note's top-level front-matter keys, as byte-span edits."""
 
     def __init__(self, note: ParsedNote) -> None:
         if note.block is None or note.front_matter is None or note.front_matter.node is None:
-            raise ValueError(f"{note.path} has no readable front-matter")
+            raise NotSpliceable(f"{note.path} has no readable front-matter")
+        if not note.front_matter_is_block:
+            raise NotSpliceable(f"{note.path}: the front-matter is a flow (JSON) mapping, "
+                                "whose keys have no lines of their own")
         self.note = note
         self.block = note.block
         self.root: yaml.MappingNode = note.front_matter.node  # type: ignore[assignment]
@@ -81,8 +93,13 @@ class FrontMatterEditor:
         return a replacement map), and return the edit; None when nothing changed."""
         start, end = self.key_span(key)
         old = self.note.text[start:end]
+        from ruamel.yaml.error import YAMLError
+
         rt = _round_trip_yaml(self._offset_for(key))
-        data = rt.load(old.replace("\r\n", "\n"))
+        try:
+            data = rt.load(old.replace("\r\n", "\n"))
+        except YAMLError as exc:  # js-yaml reads the whole, but its lines alone are not YAML
+            raise NotSpliceable(f"{self.note.path}: `{key}`'s lines do not load alone") from exc
         replaced = change(data)
         if replaced is not None:
             data = replaced
@@ -95,7 +112,8 @@ class FrontMatterEditor:
             new = new.rstrip("\r\n")
         if new == old:
             return None
-        return self.note.edit(start, end, new)
+        changed = {key} | {name for name in data if isinstance(name, str)}
+        return self._checked(start, end, new, changed)
 
     def append_key(self, key: str, value: Any) -> Edit:
         """Add a key at the end of the front-matter."""
@@ -104,7 +122,26 @@ class FrontMatterEditor:
         rt.dump({key: value}, out)
         new = out.getvalue().replace("\n", self.newline)
         at = self.block.yaml_start + len(self.block.yaml_text)
-        return self.note.edit(at, at, new)
+        return self._checked(at, at, new, {key})
+
+    def _checked(self, start: int, end: int, new: str, changed: set[str]) -> Edit:
+        """The edit replacing text[start:end] with `new`, once the front-matter it leaves
+        is known to parse with every key outside `changed` as it was."""
+        text = self.note.text
+        block, _ = find_front_matter(text[:start] + new + text[end:])
+        after = parse_yaml(block).data if block is not None else None
+        if after is None:
+            raise NotSpliceable(f"{self.note.path}: rewriting {sorted(changed)} would break "
+                                "the front-matter")
+        for name, value in (self.note.data or {}).items():
+            if name not in changed and (name not in after or not _same(after[name], value)):
+                raise NotSpliceable(f"{self.note.path}: rewriting {sorted(changed)} would "
+                                    f"change `{name}` too")
+        return self.note.edit(start, end, new)
+
+
+def _same(a: Any, b: Any) -> bool:
+    return a == b or (a != a and b != b)  # NaN is itself here
 
 
 def _last_line(node: yaml.Node) -> int:

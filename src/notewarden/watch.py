@@ -40,7 +40,7 @@ from notewarden.engine import (
     vault_problems,
 )
 from notewarden.fixer import _fixes_for, allowed
-from notewarden.fm_edit import FrontMatterEditor, new_front_matter
+from notewarden.fm_edit import FrontMatterEditor, NotSpliceable, new_front_matter
 from notewarden.index import VaultIndex, affected_by, note_key
 from notewarden.indexing import build_index
 from notewarden.model import Edit, Finding, LinkKind, NoteRecord
@@ -476,6 +476,8 @@ class Session:
             edit: Edit | None = new_front_matter(note, "aliases", CommentedSeq([alias]))
         elif note.data is None:
             return False  # unreadable front-matter: leave it to yaml-syntax
+        elif not note.front_matter_is_block:
+            return False  # JSON front-matter: no lines of its own to add the alias to
         else:
             editor = FrontMatterEditor(note)
             current = note.data.get("aliases")
@@ -491,9 +493,15 @@ class Session:
                     else:
                         loaded["aliases"] = CommentedSeq(  # type: ignore[index]
                             ([value] if value else []) + [alias])
-                edit = editor.rewrite_key("aliases", change)
+                try:
+                    edit = editor.rewrite_key("aliases", change)
+                except (KeyError, NotSpliceable):  # the edit would not parse: no alias
+                    return False
             else:
-                edit = editor.append_key("aliases", CommentedSeq([alias]))
+                try:
+                    edit = editor.append_key("aliases", CommentedSeq([alias]))
+                except NotSpliceable:
+                    return False
         if edit is None:
             return False
         return self._write(path, data, apply_edits(data, [edit]), snapshot) is not None

@@ -68,6 +68,13 @@ class ParsedNote:
         """The front-matter properties, or None when absent or unreadable."""
         return self.front_matter.data if self.front_matter else None
 
+    @property
+    def front_matter_is_block(self) -> bool:
+        """Whether the front-matter is a block mapping, whose keys have lines of their own
+        for a fix to rewrite. JSON front-matter (`{"a": 1}`, a flow mapping) has not."""
+        node: Any = self.front_matter.node if self.front_matter else None
+        return node is not None and node.id == "mapping" and not node.flow_style
+
     def byte_offset(self, offset: int) -> int:
         """The byte offset in the file of a character offset in `text`."""
         head = self.text[:offset]

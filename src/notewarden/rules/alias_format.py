@@ -57,12 +57,15 @@ SCOPE = "note"
 
 def check(note: ParsedNote, context: Any) -> Iterator[Problem]:
     problems = list(_problems(note))
+    # JSON front-matter (a flow mapping) has no lines of its own to rewrite per key.
+    splices = note.front_matter_is_block
     fix = None
-    if context.want_fixes and any(problem.fixable for problem in problems):
+    if context.want_fixes and splices and any(problem.fixable for problem in problems):
         fix = make_fix(note)
     for problem in problems:
+        fixable = problem.fixable and splices
         yield Problem(problem.line, problem.column, problem.message,
-                      fix if problem.fixable else None, problem.fixable)
+                      fix if fixable else None, fixable)
 
 
 def _problems(note: ParsedNote) -> Iterator[Problem]:
@@ -124,12 +127,20 @@ def _kind(value: Any) -> str:
 def make_fix(note: ParsedNote) -> Fix | None:
     """One fix for the note's whole alias problem: the edits touch only the `alias` and
     `aliases` lines, and keep quoting, comments and flow/block style."""
+    from ruamel.yaml.error import YAMLError
+
+    from notewarden.fm_edit import FrontMatterEditor, NotSpliceable
+
+    try:
+        return _make_fix(note, FrontMatterEditor(note))
+    except (KeyError, NotSpliceable, YAMLError):  # lines that do not load alone, or would
+        return None  # not parse after the edit: no fix, rather than a damaged note
+
+
+def _make_fix(note: ParsedNote, editor: FrontMatterEditor) -> Fix | None:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    from notewarden.fm_edit import FrontMatterEditor
-
     data = note.data or {}
-    editor = FrontMatterEditor(note)
     own_name = normalize_name(note.name)
 
     def cleaned(items: list[Any]) -> list[Any]:

@@ -52,6 +52,7 @@ from notewarden.names import newline_of
 from notewarden.rules.alias_link import link_text
 
 if TYPE_CHECKING:  # only for annotations: the warm path must not import the parser
+    from notewarden.fm_edit import FrontMatterEditor
     from notewarden.index import VaultIndex
     from notewarden.parsing.note import ParsedNote
 
@@ -174,7 +175,7 @@ def _add_to_property(source: ParsedNote, prop: str, names: list[str]) -> Fix | N
     from ruamel.yaml.comments import CommentedSeq
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-    from notewarden.fm_edit import FrontMatterEditor, new_front_matter
+    from notewarden.fm_edit import FrontMatterEditor, NotSpliceable, new_front_matter
 
     new_items = [DoubleQuotedScalarString(f"[[{name}]]") for name in names]
     edit: Edit | None
@@ -183,19 +184,28 @@ def _add_to_property(source: ParsedNote, prop: str, names: list[str]) -> Fix | N
     elif source.front_matter.data is None or source.front_matter.node is None:
         return None  # unreadable front-matter: yaml-syntax first
     else:
-        editor = FrontMatterEditor(source)
-        if editor.has_key(prop):
-            def change(loaded: Any) -> None:
-                current = loaded.get(prop)
-                if isinstance(current, list):
-                    current.extend(new_items)
-                elif current is None:
-                    loaded[prop] = CommentedSeq(new_items)
-                else:
-                    loaded[prop] = CommentedSeq([current, *new_items])
-            edit = editor.rewrite_key(prop, change)
-        else:
-            edit = editor.append_key(prop, CommentedSeq(new_items))
+        try:
+            edit = _edit_property(FrontMatterEditor(source), prop, new_items)
+        except (KeyError, NotSpliceable):  # JSON front-matter, or an edit that would not
+            return None  # parse: no fix, rather than a damaged note
     if edit is None:
         return None
     return Fix((edit,), FIX_SAFETY, f"add the missing links to `{prop}`")
+
+
+def _edit_property(editor: FrontMatterEditor, prop: str, new_items: list[Any]) -> Edit | None:
+    """Append the links to `prop` if the note has it, else add `prop` at the end."""
+    from ruamel.yaml.comments import CommentedSeq
+
+    if not editor.has_key(prop):
+        return editor.append_key(prop, CommentedSeq(new_items))
+
+    def change(loaded: Any) -> None:
+        current = loaded.get(prop)
+        if isinstance(current, list):
+            current.extend(new_items)
+        elif current is None:
+            loaded[prop] = CommentedSeq(new_items)
+        else:
+            loaded[prop] = CommentedSeq([current, *new_items])
+    return editor.rewrite_key(prop, change)

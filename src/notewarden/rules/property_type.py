@@ -115,7 +115,7 @@ def check(note: ParsedNote, context: Any) -> Iterator[Problem]:
         # Only a block mapping's key has lines of its own to rewrite; JSON front-matter
         # (a flow mapping) is left to the author.
         fixable = kind == "multitext" and not isinstance(value, dict) \
-            and not getattr(note.front_matter.node, "flow_style", True)
+            and note.front_matter_is_block
         fix = make_fix(note, key, value) if fixable and context.want_fixes else None
         yield Problem(line, column, message, fix, fixable)
 
@@ -222,7 +222,7 @@ def make_fix(note: ParsedNote, key: str, value: Any) -> Fix | None:
     lines change; the value's quoting and an end-of-line comment are kept."""
     from ruamel.yaml.comments import CommentedSeq
 
-    from notewarden.fm_edit import FrontMatterEditor
+    from notewarden.fm_edit import FrontMatterEditor, NotSpliceable
 
     split = isinstance(value, str) and len(split_comma_joined(value)) > 1
 
@@ -235,11 +235,9 @@ def make_fix(note: ParsedNote, key: str, value: Any) -> Fix | None:
             loaded.ca.items.pop(key, None)
             items.yaml_add_eol_comment(comment, len(items) - 1)
 
-    from ruamel.yaml.error import YAMLError
-
     try:
         edit = FrontMatterEditor(note).rewrite_key(key, to_list)
-    except (KeyError, ValueError, YAMLError):  # its lines alone are not YAML: no fix
+    except (KeyError, NotSpliceable):  # lines that do not load alone, or would not parse
         return None
     if edit is None:
         return None

@@ -65,6 +65,7 @@ def check(note: ParsedNote, context: Any) -> Iterator[Problem]:
         path: tuple[Any, ...] = ("tags", index) if isinstance(tags, list) else ("tags",)
         line, column = key_line(node, path, first)
         for message, fixable in problems:
+            fixable = fixable and note.front_matter_is_block  # JSON front-matter: no lines
             if fixable and context.want_fixes and fix is None:
                 fix = make_fix(note)
             yield Problem(line, column, message, fix if fixable else None, fixable)
@@ -72,7 +73,7 @@ def check(note: ParsedNote, context: Any) -> Iterator[Problem]:
 
 def make_fix(note: ParsedNote) -> Fix | None:
     """Strip the leading `#` from every tag that has one; nothing else changes."""
-    from notewarden.fm_edit import FrontMatterEditor
+    from notewarden.fm_edit import FrontMatterEditor, NotSpliceable
 
     def strip_hash(value: Any) -> Any:
         if isinstance(value, str) and value.startswith("#") and value.lstrip("#"):
@@ -87,7 +88,10 @@ def make_fix(note: ParsedNote) -> Fix | None:
         else:
             loaded["tags"] = strip_hash(tags)
 
-    edit = FrontMatterEditor(note).rewrite_key("tags", change)
+    try:
+        edit = FrontMatterEditor(note).rewrite_key("tags", change)
+    except (KeyError, NotSpliceable):  # lines that do not load alone, or would not parse
+        return None
     if edit is None:
         return None
     return Fix((edit,), FIX_SAFETY, "strip the leading # from tags")
