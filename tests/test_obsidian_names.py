@@ -131,3 +131,20 @@ def test_heading_and_block_links_resolve_as_in_obsidian(tmp_path: Path) -> None:
     got = {(f["line"], f["rule"]) for f in findings}
     want = {(line, rule) for line, (_, rule) in enumerate(CASES, start=1) if rule}
     assert got == want, [(CASES[line - 1][0], rule) for line, rule in got ^ want]
+
+
+# --- links in comments: `%%` indexed, `<!-- -->` not ------------------------------------
+
+
+def test_links_in_percent_comments_are_checked_and_in_html_comments_are_not(
+        tmp_path: Path) -> None:
+    # Obsidian's CachedMetadata, as obsidian-tasks recorded it (comments_markdown_style.json,
+    # comments_html_style.json): `%% [[x]] %%` is in `links`, `<!-- [[x]] -->` is not.
+    note = ("Inline %% [[Gone inline]] %% comment\n"          # 1: broken
+            "<!-- [[Gone in html]] -->\n"                     # 2: not a link
+            "%%\n[[Gone in a block]]\n%%\n"                   # 4: broken
+            "%% [[Deliberate]] %% %% notewarden: ignore broken-link %%\n"  # 6: suppressed
+            "[[Here]] %% [[Here#Nowhere]] %%\n")              # 7: broken heading only
+    vault = make_vault(tmp_path / "v", {"A.md": note, "Here.md": "# Top\n"})
+    got = sorted((f["line"], f["rule"]) for f in check_json(vault))
+    assert got == [(1, "broken-link"), (4, "broken-link"), (7, "broken-heading")]
