@@ -655,7 +655,8 @@ def test_heading_keys_of_ascii_text_take_a_shortcut_with_the_same_result() -> No
     rng = random.Random(5)
     for _ in range(20000):
         text = "".join(chr(rng.randint(0, 127)) for _ in range(rng.randint(0, 12)))
-        general = " ".join(normalize_name(text).translate(_HEADING_PUNCTUATION).split())
+        spaced = normalize_name(text).translate(_HEADING_PUNCTUATION)
+        general = " ".join(word for word in spaced.split(" ") if word)
         assert heading_key.__wrapped__(text) == general, repr(text)
     assert heading_key("Ünïcode: Straße") == "ünïcode straße"
 

@@ -56,20 +56,39 @@ def affected_by(index: VaultIndex, changed: set[str], touched_files: set[str],
 # --- resolution -------------------------------------------------------------------------
 
 
+# How Obsidian matches `[[Note#Heading]]`: obsidian.d.ts declares `stripHeading`, which
+# "normalizes headings for link matching by stripping out special characters and shrinking
+# consecutive spaces" (https://github.com/obsidianmd/obsidian-api/blob/master/obsidian.d.ts).
+# The special characters are the class the Excalidraw plugin copied "from Obsidian source
+# code" (REG_BLOCK_REF_CLEAN and the line under it in
+# https://github.com/zsviczian/obsidian-excalidraw-plugin/blob/master/src/constants/constants.ts):
+# each becomes a space, then JavaScript's `\s+` becomes one space and the ends are trimmed.
+# Case does not count: Obsidian's own help vault links `[[#property]]` to `## Property` and
+# `[[Manage sites#Site Options]]` to `## Site options` (github.com/obsidianmd/obsidian-help,
+# en/Getting started/Glossary.md, en/Obsidian Publish/SEO.md).
 _PUNCTUATION = "!\"#$%&()*+,.:;<=>?@^`{|}~/[]\\"
-_HEADING_PUNCTUATION = str.maketrans(dict.fromkeys(_PUNCTUATION, " "))
+# JavaScript's `\s`, not Python's: str.split() also splits at U+001C-U+001F and U+0085,
+# which `\s` does not match, and not at U+FEFF, which it does.
+_JS_WHITESPACE = ("\t\n\v\f\r \xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B)))
+                  + "\u2028\u2029\u202f\u205f\u3000\ufeff")
+_HEADING_PUNCTUATION = str.maketrans(dict.fromkeys(_PUNCTUATION + _JS_WHITESPACE, " "))
 # The same for ASCII text as one bytes table, lowercasing too: three times faster.
 _ASCII_HEADING_TABLE = bytes.maketrans(
-    _PUNCTUATION.encode() + b"ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-    b" " * len(_PUNCTUATION) + b"abcdefghijklmnopqrstuvwxyz")
+    _PUNCTUATION.encode() + b"\t\n\v\f\rABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    b" " * (len(_PUNCTUATION) + 5) + b"abcdefghijklmnopqrstuvwxyz")
 
 
 @lru_cache(maxsize=65536)
 def heading_key(text: str) -> str:
-    """How Obsidian compares headings: punctuation to spaces, whitespace collapsed, lowercase."""
+    """How Obsidian compares headings: `stripHeading` (its special characters to spaces,
+    whitespace runs to one space, trimmed), lowercased. NFC is notewarden's addition."""
     if text.isascii():
-        return " ".join(text.encode().translate(_ASCII_HEADING_TABLE).decode().split())
-    return " ".join(normalize_name(text).translate(_HEADING_PUNCTUATION).split())
+        spaced = text.encode().translate(_ASCII_HEADING_TABLE).decode()
+        if spaced.isprintable():  # no control character left, so split() splits as `\s`
+            return " ".join(spaced.split())
+    else:
+        spaced = normalize_name(text).translate(_HEADING_PUNCTUATION)
+    return " ".join(filter(None, spaced.split(" ")))
 
 
 class VaultIndex:
@@ -258,6 +277,9 @@ class VaultIndex:
             return Resolution(Status.OK, target, ambiguous)
         if subpath.startswith("^"):
             block = subpath[1:].strip()
+            # Obsidian keys a note's blocks by the lowercased id (CachedMetadata.blocks holds
+            # `women-cpr` for `^Women-CPR`: obsidian-advanced-uri issue 192), so case does not
+            # count; record.block_ids are lowercased too.
             if block.lower() not in record.block_ids:
                 return Resolution(Status.MISSING_BLOCK, target, ambiguous, block)
             return Resolution(Status.OK, target, ambiguous)

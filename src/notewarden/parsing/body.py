@@ -1,9 +1,13 @@
 """Scan a note's Markdown for the things Obsidian indexes: links, headings, block ids, tags.
 
 Nothing inside fenced code, indented code, inline code, math (`$...$`, `$$...$$`) or HTML
-comments is indexed. Obsidian comments (`%% ... %%`) are NOT masked: Obsidian still
-indexes the links inside them (they show in backlinks and the graph), so notewarden checks
-them too. That is also where inline suppressions (`%% notewarden: ignore RULE %%`) live.
+comments is indexed. Obsidian comments (`%% ... %%`) are NOT masked: Obsidian's metadata
+cache keeps the links and tags inside them and drops those inside `<!-- -->`, as the
+CachedMetadata that obsidian-tasks recorded from Obsidian shows (tests/Obsidian/__test_data__/
+comments_markdown_style.json and comments_html_style.json in
+github.com/obsidian-tasks-group/obsidian-tasks); backlinks and the graph are built from that
+cache, so notewarden checks them too. That is also where inline suppressions
+(`%% notewarden: ignore RULE %%`) live.
 
 The scan works on the whole text with a few C-level regex passes and a sorted list of
 masked spans, rather than a Python loop over characters, so it stays fast on big vaults.
@@ -64,6 +68,9 @@ _MAY_CLOSE = frozenset("# \t\r")  # a heading text's last character, if it has a
 # A setext underline (`===` or `---` alone on a line); the heading is the line above it.
 _SETEXT_UNDERLINE_RE = re.compile(r"\n[ \t]{0,3}(=+|-+)[ \t]*\r?(?=\n|\Z)")
 _SETEXT_TEXT_RE = re.compile(r"[ \t]{0,3}[^\s>#|\-*+]")
+# "Block identifiers can only consist of Latin letters, numbers, and dashes", after "a
+# blank space" at the end of the block's line (https://help.obsidian.md/links, "Link to a
+# block in a note"): no `_`, no other letters.
 # Both start with a literal so the regex engine can skip ahead to candidates quickly;
 # the character before the match is checked in Python.
 _BLOCK_ID_RE = re.compile(r"\^([A-Za-z0-9-]+)[ \t]*\r?$", re.MULTILINE)

@@ -6,6 +6,11 @@ Checks the `aliases` property. Reports the singular `alias:` key (no longer read
 Obsidian 1.9), a bare string instead of a list, an empty (null) value, items that are not
 strings, duplicate aliases, and an alias equal to the note's own name.
 
+Source: help.obsidian.md/aliases ("Aliases should always be formatted as a list in YAML");
+Obsidian 1.9.0's release notes ("officially removed support for the properties `tag`,
+`alias`, `cssclass`"; their values "must be a list"). Duplicates and the note's own name
+are notewarden's choice: Obsidian reads them, to no use.
+
 ## Why it matters
 Obsidian only offers a note under its aliases (in link suggestions, the quick switcher and
 search) when `aliases` is a list of strings. A wrong shape makes the aliases vanish without

@@ -7,6 +7,9 @@ not resolve aliases in links: it offers aliases in link suggestions and then wri
 `[[Note|X]]`, but a hand-typed `[[X]]` stays unresolved (and clicking it creates an empty
 note X). Reported instead of `broken-link`.
 
+Source: help.obsidian.md/aliases, "Link to a note using an alias": Obsidian writes
+`[[Artificial Intelligence|AI]]` "rather than just using the alias as the link destination".
+
 ## Why it matters
 The author clearly meant the note that has X as an alias, and the fix is certain.
 

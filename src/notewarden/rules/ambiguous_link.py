@@ -6,6 +6,9 @@ Reports `[[Name]]` when notes called `Name` exist in more than one folder, and s
 one Obsidian opens: the one under the linking note's folder if there is one, otherwise the
 one with the shortest path.
 
+Source: none in Obsidian's docs (obsidian.d.ts: `getFirstLinkpathDest` gets "the best
+match for a linkpath"); the preference is observed behaviour, notewarden's reading of it.
+
 ## Why it matters
 The link works today, but it points at whichever note Obsidian prefers, which may not be
 the one you meant, and it changes meaning when notes move.

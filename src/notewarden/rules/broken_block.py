@@ -5,6 +5,10 @@ broken-block: a link to a block id that the target note does not have.
 Checks block references, `[[Note#^block-id]]` and `![[Note#^block-id]]`. A block id is
 `^id` (letters, digits and `-`) at the end of a block; ids match case-insensitively.
 
+Source: help.obsidian.md/links, "Link to a block in a note" ("Block identifiers can only
+consist of Latin letters, numbers, and dashes"); Obsidian keys a note's blocks by the
+lowercased id (Vinzent03/obsidian-advanced-uri#192).
+
 ## Why it matters
 Block references break when the block is deleted or its id is edited, and the embed then
 shows an error where the quoted paragraph used to be.

@@ -7,6 +7,11 @@ Checks links with a heading, `[[Note#Heading]]`, `![[Note#Heading]]`,
 Obsidian: punctuation (`!"#$%&()*+,.:;<=>?@^`{|}~/[]\\`) counts as a space, runs of
 whitespace collapse, and case is ignored.
 
+Source: obsidian.d.ts, `stripHeading` ("normalizes headings for link matching by stripping
+out special characters and shrinking consecutive spaces"); the characters as the Excalidraw
+plugin copied them from Obsidian (src/constants/constants.ts, REG_BLOCK_REF_CLEAN); case, as
+Obsidian's help vault links `[[#property]]` to `## Property` (obsidianmd/obsidian-help).
+
 ## Why it matters
 A renamed heading silently breaks every deep link to it: Obsidian opens the note at the top,
 and embeds show an error instead of the section.

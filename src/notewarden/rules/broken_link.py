@@ -8,6 +8,10 @@ as Obsidian does (case-insensitive, NFC-normalised, by name, path or relative pa
 the ones whose note does not exist. Links that name an alias are reported by `alias-link`
 instead; links to images and other files by `missing-attachment`.
 
+Source: help.obsidian.md/links (names, `.md`, folder paths); case-insensitivity as Obsidian
+resolved `[[liNk_in_YaMl]]` in obsidian-tasks' recorded data. NFC and relative paths are
+notewarden's choices (README, "Obsidian's semantics").
+
 ## Why it matters
 Obsidian silently creates an empty note when you click a broken link, and a renamed or
 deleted note leaves every link to it dangling.

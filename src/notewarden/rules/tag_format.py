@@ -6,6 +6,9 @@ Checks each tag in the `tags` property. Reports a leading `#`, spaces, a tag mad
 digits, a value that is not a string, and characters Obsidian does not allow in tags
 (anything but letters, digits, `_`, `-` and `/` for nested tags).
 
+Source: help.obsidian.md/tags, "Tag format" (letters, numbers, `_`, `-`, `/`; "Tags must
+contain at least one non-numerical character"; "Tags can't contain blank spaces").
+
 ## Why it matters
 Obsidian silently ignores such tags, or reads them as something else: the note vanishes
 from the tag pane and from every `#tag` search.
