@@ -131,13 +131,14 @@ def test_the_message_on_the_command_line(tmp_path: Path) -> None:
 def test_rules_property_type_documents_the_rule(tmp_path: Path) -> None:
     result = run_cli("rules", "property-type")
     assert result.returncode == 0
-    assert result.stdout.startswith("property-type (warning, fix: safe)\n")
+    assert result.stdout.startswith("property-type (warning, fix: mixed)\n")
     for section in ("## What it does", "## Why it matters", "## Example", "## Use instead",
                     "## Fix"):
         assert section in result.stdout
     assert "help.obsidian.md" in result.stdout and "Unsafe" in result.stdout
     listing = run_cli("rules").stdout
-    assert any(line.startswith("property-type ") for line in listing.splitlines())
+    row = next(line for line in listing.splitlines() if line.startswith("property-type "))
+    assert row.split()[1:3] == ["warning", "mixed"]  # a one-item list is safe, a split not
 
 
 # --- a types.json that cannot be used ---------------------------------------------------

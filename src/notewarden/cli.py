@@ -312,11 +312,11 @@ def rules(name: str | None) -> None:
     """List every rule, or show one rule's documentation."""
     if name:
         rule = get_rule(name)
-        click.echo(f"{rule.name} ({rule.severity.value}, fix: {rule.fix_safety.value})\n")
+        click.echo(f"{rule.name} ({rule.severity.value}, fix: {rule.fix_label})\n")
         click.echo(rule.doc)
         return
     width = max(len(rule_name) for rule_name in RULES)
     click.echo(f"{'RULE':<{width}}  {'SEVERITY':<8}  {'FIX':<6}  DESCRIPTION")
     for rule in RULES.values():
         click.echo(f"{rule.name:<{width}}  {rule.severity.value:<8}  "
-                   f"{rule.fix_safety.value:<6}  {rule.summary}")
+                   f"{rule.fix_label:<6}  {rule.summary}")

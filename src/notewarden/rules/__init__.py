@@ -77,6 +77,11 @@ class Rule:
             finding_fix_safety=getattr(module, "fix_safety_for", None),
         )
 
+    @property
+    def fix_label(self) -> str:
+        """The fix's safety as `rules` shows it: "mixed" when it depends on the finding."""
+        return "mixed" if self.finding_fix_safety is not None else self.fix_safety.value
+
     def fix_safety_for(self, message: str) -> FixSafety:
         """How safe the fix is for this rule's finding with `message`."""
         if self.finding_fix_safety is None:
