@@ -801,6 +801,30 @@ def test_polling_sees_an_edit(tmp_path: Path) -> None:
         assert rules_in(report, "B.md") == ["broken-link"]
 
 
+@pytest.mark.parametrize("how", ["config edit", "SIGHUP"])
+def test_fix_repairs_what_a_reload_brings_into_force(tmp_path: Path, how: str) -> None:
+    """With --fix, a reload (the config edited, or SIGHUP after editing it) repairs what
+    the new config now reports, as the daemon's start does: not only later changes."""
+    off = '[rules]\nalias-format = "off"\n'
+    vault = make_vault(tmp_path / "v", {"A.md": "---\naliases: Foo\n---\n# A\n"}, config=off)
+    with watching(vault, "--fix", *FAST) as daemon:
+        assert "fixed" not in daemon.passes[0]
+        config = vault / ".notewarden.toml"
+        if how == "SIGHUP":
+            daemon.process.send_signal(signal.SIGSTOP)  # the edit alone must not reload
+            config.write_text("# alias-format back on\n", encoding="utf-8")
+            daemon.process.send_signal(signal.SIGHUP)
+            daemon.process.send_signal(signal.SIGCONT)
+        else:
+            config.write_text("# alias-format back on\n", encoding="utf-8")
+        report = daemon.wait_for(lambda p: p["event"] in ("config", "reload")
+                                 and "fixed" in p)
+        assert report["fixed"] == ["A.md"]
+        assert (vault / "A.md").read_text(encoding="utf-8") == \
+            "---\naliases:\n  - Foo\n---\n# A\n"
+        assert [f for f in report["findings"] if f["rule"] == "alias-format"] == []
+
+
 def test_sighup_reloads_and_sigterm_stops_cleanly(tmp_path: Path) -> None:
     """SIGHUP reloads the config and schemas, as daemons do, and says so; SIGTERM then
     stops the daemon with exit 0, its stop line, and no pidfile left behind."""

@@ -185,6 +185,15 @@ class Session:
         return PassReport("initial", [], self.findings_for(paths, self.index.walk_problems),
                           elapsed * 1000)
 
+    def fresh_report(self, event: str, started: float) -> PassReport:
+        """After the vault was (re)loaded, at start, on a config change, SIGHUP or after a
+        failed pass: with --fix, repair what is wrong (repair_at_start), then report every
+        finding in the vault."""
+        repaired = self.repair_at_start()
+        report = self.initial_report(time.perf_counter() - started)
+        report.event, report.fixed = event, repaired
+        return report
+
     def repair_at_start(self) -> list[str]:
         """With --fix, apply the safe fixes to every note, as `check --fix` would: what
         was already wrong when the daemon started is repaired too, not only what changes
@@ -215,9 +224,7 @@ class Session:
             if self.store is not None:
                 self.store.reset()
             self.load()
-            report = self.initial_report(time.perf_counter() - started)
-            report.event = "rescan"
-            return report
+            return self.fresh_report("rescan", started)
 
     def _run_pass(self, changes: list[Change], started: float) -> PassReport | None:
         paths = sorted({p for c in changes for p in (c.path, c.dest)
@@ -225,11 +232,10 @@ class Session:
         if any(self.is_config(path) for path in paths):
             try:
                 self.load()
-                event = "config"
             except ConfigError as exc:
                 return PassReport("config-error", paths, [], 0.0, fixed=[str(exc)])
-            report = self.initial_report(time.perf_counter() - started)
-            report.event, report.paths = event, paths
+            report = self.fresh_report("config", started)
+            report.paths = paths
             return report
 
         full = self.rescan_needed or any(change.is_directory for change in changes)
@@ -728,10 +734,7 @@ def run_watch(root: Path, options: WatchOptions, pidfile: Path | None = None) ->
             return 0
         for warning in session.warnings + session.settings_warnings:
             log_line(f"warning: {warning}", options)
-        repaired = session.repair_at_start()
-        report = session.initial_report(time.perf_counter() - started)
-        report.fixed = repaired
-        emit(report, options)
+        emit(session.fresh_report("initial", started), options)
         overflow = _OverflowWatcher(session, changes)
         logging.getLogger("watchdog").addHandler(overflow)
         log_line(f"watching {vault_root}", options)
@@ -775,9 +778,8 @@ def _loop(session: Session, changes: queue.Queue[Change | None], stop: threading
             try:
                 report = session.run_pass(batch)
             except Exception as exc:  # one bad pass must not kill the daemon
-                session.rescan_needed = True
-                log_line(f"error during a pass (will rescan): {exc!r}", options)
-                continue
+                log_line(f"error during a pass (rescanning the vault): {exc!r}", options)
+                report = _rescan(session, options)
             if report is None:
                 continue
             if report.event == "config-error":
@@ -801,9 +803,21 @@ def _reload(session: Session, options: WatchOptions) -> None:
     log_line("SIGHUP: reloaded the config and schemas", options)
     for warning in session.settings_warnings:
         log_line(f"warning: {warning}", options)
-    report = session.initial_report(time.perf_counter() - started)
-    report.event = "reload"
-    emit(report, options)
+    emit(session.fresh_report("reload", started), options)
+
+
+def _rescan(session: Session, options: WatchOptions) -> PassReport | None:
+    """Index the whole vault again after a pass failed half-way (its changes may be in the
+    index but not checked or fixed), as at start. If that fails too, the next change
+    rescans (rescan_needed)."""
+    started = time.perf_counter()
+    try:
+        session.load()
+        return session.fresh_report("rescan", started)
+    except Exception as exc:
+        session.rescan_needed = True
+        log_line(f"error during the rescan (will rescan on the next change): {exc!r}", options)
+        return None
 
 
 def _relative(root: Path, path: str | bytes) -> str | None:
