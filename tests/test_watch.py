@@ -740,6 +740,19 @@ def _group(pgid: int) -> set[int]:
     return members
 
 
+def _describe(pids: list[int]) -> list[str]:
+    """Each process's state and command line, to tell a pool worker from anything else."""
+    described = []
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[:2]
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            stat, cmdline = ["gone"], ""
+        described.append(f"{pid} state={stat} {cmdline.strip()}")
+    return described
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs /proc")
 def test_sigterm_during_the_initial_index(tmp_path: Path) -> None:
     """The initial index of a big vault takes seconds (on all cores). A signal then stops
@@ -766,7 +779,7 @@ def test_sigterm_during_the_initial_index(tmp_path: Path) -> None:
         assert code == 0, daemon._describe()
         assert took < 2.0, took
         assert not pidfile.exists()
-        assert left == [], f"worker processes outlived the daemon: {left}"
+        assert left == [], f"worker processes outlived the daemon: {_describe(left)}"
     finally:
         daemon.kill()
 
