@@ -75,11 +75,12 @@ def _wrap(name: str, rule: Callable[[StateInline, bool], bool]) -> Callable[...,
         end = state.pos
         pushed = state.tokens[before:]
         kinds = {token.type for token in pushed}
-        if name == "backticks" and "code_inline" in kinds or (
-                name.startswith("math_inline") and any(k.startswith("math") for k in kinds)):
-            current.hidden.append((base + start, base + end))
-        elif name == "escape" and pushed and pushed[0].type == "text_special" \
-                and pushed[0].content != pushed[0].markup and pushed[0].content in "[]":
+        code = name == "backticks" and "code_inline" in kinds
+        math = name.startswith("math_inline") and any(k.startswith("math") for k in kinds)
+        escaped_bracket = (name == "escape" and pushed and pushed[0].type == "text_special"
+                           and pushed[0].content != pushed[0].markup
+                           and pushed[0].content in "[]")
+        if code or math or escaped_bracket:
             current.hidden.append((base + start, base + end))
         elif name == "html_inline" and "html_inline" in kinds:
             target = current.hidden if state.src.startswith("<!--", start) else current.raw
@@ -191,7 +192,7 @@ def markdown_it_verdict(text: str) -> Verdict:
     wikilinks: Counter[WikilinkKey] = Counter()
     either: set[WikilinkKey] = set()
     headings: Counter[HeadingKey] = Counter()
-    for token, inline in env.get("_oracle_inlines", []):
+    for _token, inline in env.get("_oracle_inlines", []):
         if inline.first_line < 0:
             continue
         chars = list(inline.source)
