@@ -77,9 +77,9 @@ def _wrap(name: str, rule: Callable[[StateInline, bool], bool]) -> Callable[...,
         kinds = {token.type for token in pushed}
         code = name == "backticks" and "code_inline" in kinds
         math = name.startswith("math_inline") and any(k.startswith("math") for k in kinds)
-        escaped_bracket = (name == "escape" and pushed and pushed[0].type == "text_special"
-                           and pushed[0].content != pushed[0].markup
-                           and pushed[0].content in "[]")
+        escaped_bracket = (name == "escape" and pushed and pushed[-1].type == "text_special"
+                           and pushed[-1].content != pushed[-1].markup
+                           and pushed[-1].content in "[]")
         if code or math or escaped_bracket:
             current.hidden.append((base + start, base + end))
         elif name == "html_inline" and "html_inline" in kinds:
