@@ -1,7 +1,10 @@
 """Scan a note's Markdown for the things Obsidian indexes: links, headings, block ids, tags.
 
 Nothing inside fenced code, indented code, inline code, math (`$...$`, `$$...$$`) or HTML
-comments is indexed. Obsidian comments (`%% ... %%`) are NOT masked: Obsidian still
+comments is indexed, and a backslash-escaped character opens none of them (nor `\\[[` a
+link). Where they start and end follows CommonMark, held to markdown-it-py by
+tests/test_commonmark_oracle.py (the differences it allows: tests/oracle/commonmark/).
+Obsidian comments (`%% ... %%`) are NOT masked: Obsidian still
 indexes the links inside them (they show in backlinks and the graph), so notewarden checks
 them too. That is also where inline suppressions (`%% notewarden: ignore RULE %%`) live.
 
