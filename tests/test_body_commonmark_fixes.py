@@ -136,3 +136,23 @@ def test_a_fences_closing_line_is_not_a_setext_heading() -> None:
 def test_a_setext_heading_may_start_with_a_hash_that_is_no_heading() -> None:
     assert headings("#tag\n===\n") == [(1, "#tag", 1)]
     assert headings("`[[a]]`\n===\n") == [(1, "`[[a]]`", 1)]
+
+
+def test_a_fence_closes_only_with_its_own_character(tmp_path: Path) -> None:
+    assert broken(tmp_path, "```\n```~\n[[Missing]]\n```\n[[Missing]]\n") == [(5, 1)]
+
+
+def test_a_line_of_one_html_tag_is_no_setext_heading() -> None:
+    assert headings("<b>\n===\n") == []
+    assert headings("<b>bold</b>\n===\n") == [(1, "<b>bold</b>", 1)]
+
+
+def test_an_inline_comment_does_not_run_into_a_comment_block(tmp_path: Path) -> None:
+    assert broken(tmp_path, "a <!--\n[[Missing]]\n<!-- c -->\n") == [(2, 1)]
+
+
+def test_indented_lines_after_a_paragraph_of_backticks_continue_it(tmp_path: Path) -> None:
+    # "```a`b" is no fence (a backtick in its info string): the next line continues it.
+    assert broken(tmp_path, "```a`b\n    [[Missing]]\n") == [(2, 5)]
+    # `===` under an HTML comment underlines nothing: the indented line continues it.
+    assert broken(tmp_path, "<!-- c -->\n===\n    [[Missing]]\n") == [(3, 5)]

@@ -29,12 +29,13 @@ from notewarden.model import ALL_RULES_MARK, BacklinksBlock, Heading, Link, Link
 # The rules are CommonMark's, held to it by tests/test_commonmark_oracle.py.
 _MASK_PARTS = {
     # A backtick fence's info string holds no backtick (```` ``` a ``` ```` is a code
-    # span). A fence runs to its closing fence, else to the note's end; but one opened
-    # indented (as in a list item) ends, as its item does, at a less indented list item.
+    # span). A fence runs to its closing fence (of its own character only), else to the
+    # note's end; but one opened indented (as in a list item) ends, as its item does, at
+    # a less indented list item.
     # (Less indented prose may still be its content, as at the top level: not ended.)
     "fence": r"""(?P<fence>^(?P<find>[ \t]{0,3})(?P<fchar>`{3,}(?![^\n]*`)|~{3,})[^\n]*
         (?:\n(?!(?!(?P=find))[ \t]{0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|\n|\Z))[^\n]*)*?
-        (?:\n[ \t]{0,3}(?P=fchar)[`~]*[ \t]*(?=\n|\Z)|\Z
+        (?:\n[ \t]{0,3}(?P=fchar)(?:(?<=`)`*|(?<=~)~*)[ \t]*(?=\n|\Z)|\Z
            |(?=\n(?!(?P=find))[ \t]{0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|\n|\Z))))""",
     # A backslash escape is literal text: `\`` opens no code span, `\<!--` no comment.
     # Matched only to be stepped over; not masked.
@@ -43,7 +44,7 @@ _MASK_PARTS = {
     # line with `-->`, or of the note. Inline, a comment closes within its paragraph or is
     # no comment. `<!-->` and `<!--->` are whole comments (CommonMark 0.31.2).
     "comment": r"""(?P<comment>^\ {0,3}(?:<!---?>|<!--.*?(?:-->|\Z))[^\n]*
-        |<!---?>|<!--(?:[^\n]|\n(?![ \t]*\n))*?-->)""",
+        |<!---?>|<!--(?:[^\n]|\n(?![ \t]*\n|\ {0,3}<!--))*?-->)""",
     # `$$` math closes: at a line's start it may hold blank lines, inline it may not.
     "mathblock": r"""(?P<mathblock>^\ {0,3}\$\$.*?\$\$
         |\$\$(?:[^\n]|\n(?![ \t]*\n))*?\$\$)""",
@@ -55,7 +56,8 @@ _MASK_PARTS = {
     # another block (list item, heading, fence, setext underline, table row, HTML comment).
     "code_span": r"""(?P<code_span>(?P<ticks>`+)(?!`)
         (?:[^\n]|\n(?![ \t]*\n|[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]|\|
-                     |[ \t]{0,3}(?:\#{1,6}[ \t\n]|```|~~~|=+[ \t]*\n|-+[ \t]*\n|<!--)))*?
+                     |[ \t]{0,3}(?:\#{1,6}[ \t\n]|`{3,}[^`\n]*(?:\n|\Z)|~~~|=+[ \t]*\n|-+[ \t]*\n
+                                |<!--)))*?
         (?<!`)(?P=ticks)(?!`))""",
     # A run of backticks that opens no code span is literal text, all of it: stepped over
     # whole, so no span opens in its middle (as none opens after `\``'s backtick).
@@ -93,9 +95,10 @@ _MAY_CLOSE = frozenset("# \t\r")  # a heading text's last character, if it has a
 # A setext underline (`===` or `---` alone on a line); the heading is the line above it.
 _SETEXT_UNDERLINE_RE = re.compile(r"\n[ \t]{0,3}(=+|-+)[ \t]*\r?(?=\n|\Z)")
 # The line above it: paragraph text, not a quote, table row, ATX heading, list item, rule,
-# HTML comment or math block.
+# HTML comment, one-line math block or a line that is one HTML tag (an HTML block).
 _SETEXT_TEXT_RE = re.compile(
-    r" {0,3}(?!#{1,6}(?:[ \t]|\r?$)|\d{1,9}[.)](?:[ \t]|\r?$)|<!--|\$\$|(?:_[ \t]*){3,}\r?$)"
+    r" {0,3}(?!#{1,6}(?:[ \t]|\r?$)|\d{1,9}[.)](?:[ \t]|\r?$)|<!--|\$\$.*\$\$[ \t]*\r?$"
+    r"|(?:_[ \t]*){3,}\r?$|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>\n]*)?/?>[ \t]*\r?$)"
     r"[^\s>|\-*+]",
     re.MULTILINE)
 # Both start with a literal so the regex engine can skip ahead to candidates quickly;
@@ -215,9 +218,9 @@ def _mask_matches(text: str, offset: int) -> Iterator[re.Match[str]]:
 
 
 # Lines that end a block, so indented code may follow at once: an ATX heading, a rule, a fence,
-# a `$$` line closing a math block, an HTML comment's `-->` line.
+# a `$$` line closing a math block, a one-line HTML comment.
 _BLOCK_BEFORE_CODE_RE = re.compile(
-    r" {0,3}(?:#{1,6}(?:[ \t]|$)|(?:[-*_][ \t]*){3,}$|`{3,}|~{3,}|\$\$[ \t]*$|(?:<!--.*)?-->)")
+    r" {0,3}(?:#{1,6}(?:[ \t]|$)|(?:[-*_][ \t]*){3,}$|`{3,}[^`]*$|~{3,}|\$\$[ \t]*$|<!--.*-->)")
 _EQUALS_LINE_RE = re.compile(r" {0,3}=+[ \t]*\r?$")
 
 
@@ -233,8 +236,9 @@ def _is_indented_code(text: str, start: int) -> bool:
     if previous.strip():  # no blank line between
         if _EQUALS_LINE_RE.match(previous) and line_start > 0:
             # A setext `===` ends its heading if there is text above it to underline.
+            # (_SETEXT_TEXT_RE is defined below; this runs after import.)
             above_start = text.rfind("\n", 0, line_start - 1) + 1
-            return bool(text[above_start : line_start - 1].strip())
+            return _SETEXT_TEXT_RE.match(text[above_start : line_start - 1]) is not None
         return _BLOCK_BEFORE_CODE_RE.match(previous) is not None
     end = start
     # Walk back over blank lines to the previous non-blank line.

@@ -48,12 +48,15 @@ DIFFERENCES: tuple[Difference, ...] = (
         what="Indented code inside a list item or blockquote (four columns past the "
              "container's content, e.g. `>     code`, `-\t\tcode`, `1.     code`) is code "
              "in CommonMark; notewarden reads indentation from the line's start only, and "
-             "counts an indented line after a list item as its continuation.",
+             "counts an indented line after a list item, or after an indented line, as a "
+             "continuation (so `text` / `    more` / blank / `    code` is no code to it).",
         why="Not fixed: it needs the container's content column, which the regex scanner "
             "does not track. It errs towards indexing (a link in such code is checked).",
         source="CommonMark 0.31.2, 'List items' and 'Block quotes'; notewarden limitation",
         deliberate=False,
-        generated=_has(_CONTAINER_LINE, r"^(?:[ \t]*>[ \t]?|[ \t]*\S+[ \t])?(?: {4}|\t| {1,3}\t)"),
+        generated=lambda text: _has(
+            _CONTAINER_LINE, r"^(?:[ \t]*>[ \t]?|[ \t]*\S+[ \t])?(?: {4}|\t| {1,3}\t)")(text)
+        or _has(r"^(?: {4}|\t| {1,3}\t).*\n[ \t]*\n(?: {4}|\t| {1,3}\t)")(text),
     ),
     Difference(
         id="fences-in-blockquotes-and-on-marker-lines",
@@ -76,13 +79,16 @@ DIFFERENCES: tuple[Difference, ...] = (
         examples=_examples("as-is foo", "93 278") | _examples("as-is", "216"),
         what="A setext underline (`===`, `---`) under a line that continues a blockquote "
              "lazily, a table row, a list item's text, or a link reference definition makes "
-             "no heading in CommonMark; notewarden looks only at the line above it.",
+             "no heading in CommonMark; notewarden looks only at the line above it (and "
+             "so misses a heading whose last line is an indented continuation line).",
         why="Not fixed: needs the paragraph's container. It errs towards finding a heading "
             "(a link to it is not reported broken).",
         source="CommonMark 0.31.2, 'Setext headings' (examples 93, 216, 278); notewarden "
                "limitation",
         deliberate=False,
-        generated=_has(r"^[ \t]*(?:=+|-+)[ \t]*$", r"^[ \t]*(?:[-*+]|\d{1,9}[.)]|>|\|)"),
+        generated=lambda text: _has(
+            r"^[ \t]*(?:=+|-+)[ \t]*$", r"^[ \t]*(?:[-*+]|\d{1,9}[.)]|>|\|)")(text)
+        or _has(r"^(?: {4}|\t| {1,3}\t)[^\n]*\n {0,3}(?:=+|-+)[ \t]*$")(text),
     ),
     Difference(
         id="indented-code-after-reference-definition",
@@ -119,7 +125,7 @@ DIFFERENCES: tuple[Difference, ...] = (
             "fences-in-blockquotes-and-on-marker-lines).",
         source="CommonMark 0.31.2, 'Block quotes'; notewarden limitation",
         deliberate=False,
-        generated=_has(r"^(?![ \t]*>)[^\n`]*`[^\n]*\n[ \t]*>"),
+        generated=_has(r"^(?![ \t]*>)[^\n`]*`[^\n]*\n(?:[ \t]*\S[^\n]*\n)*?[ \t]*>"),
     ),
     Difference(
         id="code-span-out-of-a-heading",
@@ -148,11 +154,14 @@ DIFFERENCES: tuple[Difference, ...] = (
         examples=frozenset(),
         what="`- <!-- ...` or `> <!-- ...` opens an HTML block in CommonMark, which an "
              "unclosed comment keeps to the container's end; notewarden treats a comment "
-             "after a marker as inline, so an unclosed one hides nothing.",
+             "after a marker as inline, so an unclosed one hides nothing. And indented "
+             "lines right after a comment block's closing `-->` line are code in "
+             "CommonMark; notewarden reads them as code only after a one-line comment.",
         why="Not fixed: container tracking again; it errs towards indexing.",
         source="CommonMark 0.31.2, 'HTML blocks'; notewarden limitation",
         deliberate=False,
-        generated=_has(r"^[ \t]*(?:>[ \t]?|(?:[-*+]|\d{1,9}[.)])[ \t]+)+<!--"),
+        generated=lambda text: _has(r"^[ \t]*(?:>[ \t]?|(?:[-*+]|\d{1,9}[.)])[ \t]+)+<!--")(
+            text) or _has(r"-->[^\n]*\n(?: {4}|\t| {1,3}\t)")(text),
     ),
     Difference(
         id="table-rows",
@@ -175,11 +184,13 @@ DIFFERENCES: tuple[Difference, ...] = (
         what="`$a$$b$`, `$$a$b$`: where `$$` touches text, notewarden and dollarmath "
              "pair the dollars differently (notewarden takes no `$` followed by `$` as "
              "closing inline math; dollarmath does); and where an escaped `\\$` sits "
-             "inside math, which dollarmath skips when looking for the closing `$`.",
+             "inside math, which dollarmath skips when looking for the closing `$`; and "
+             "`$a\nb$` across a line break, math to dollarmath, not to notewarden; and "
+             "`$5$5`, where a digit follows.",
         why="Not fixed: prose rarely runs two math spans together.",
         source="mdit-py-plugins dollarmath; notewarden limitation",
         deliberate=False,
-        generated=_has(r"\$\$[^\s$]|[^\s$]\$\$|\\\$"),
+        generated=_has(r"\$\$[^\s$]|[^\s$]\$\$|\\\$|\$[^\s$][^$\n]*\n[^$]*\$|\$\d"),
     ),
     Difference(
         id="dollarmath-math-before-final-backslash",
