@@ -1,9 +1,13 @@
 """Scan a note's Markdown for the things Obsidian indexes: links, headings, block ids, tags.
 
 Nothing inside fenced code, indented code, inline code, math (`$...$`, `$$...$$`) or HTML
-comments is indexed. Obsidian comments (`%% ... %%`) are NOT masked: Obsidian's metadata
-cache keeps the links and tags inside them and drops those inside `<!-- -->`, as the
-CachedMetadata that obsidian-tasks recorded from Obsidian shows (tests/Obsidian/__test_data__/
+comments is indexed, and a backslash-escaped character opens none of them (nor `\\[[` a
+link). Where they start and end follows CommonMark, held to markdown-it-py by
+tests/test_commonmark_oracle.py (the differences it allows: tests/oracle/commonmark/).
+
+Obsidian comments (`%% ... %%`) are NOT masked: Obsidian's metadata cache keeps the links
+and tags inside them and drops those inside `<!-- -->`, as the CachedMetadata that
+obsidian-tasks recorded from Obsidian shows (tests/Obsidian/__test_data__/
 comments_markdown_style.json and comments_html_style.json in
 github.com/obsidian-tasks-group/obsidian-tasks); backlinks and the graph are built from that
 cache, so notewarden checks them too. That is also where inline suppressions
@@ -27,24 +31,52 @@ from notewarden.model import ALL_RULES_MARK, BacklinksBlock, Heading, Link, Link
 
 # One alternation, scanned left to right: whichever construct opens first wins, so a
 # backtick inside a fence or a fence inside an HTML comment is handled as Markdown does.
+# The rules are CommonMark's, held to it by tests/test_commonmark_oracle.py.
 _MASK_PARTS = {
-    "fence": r"""(?P<fence>^[ \t]{0,3}(?P<fchar>`{3,}|~{3,})[^\n]*
-        (?:\n.*?\n[ \t]{0,3}(?P=fchar)[`~]*[ \t]*(?=\n|\Z)|.*\Z))""",
-    "comment": r"(?P<comment><!--.*?(?:-->|\Z))",
-    "mathblock": r"(?P<mathblock>\$\$.*?(?:\$\$|\Z))",
+    # A backtick fence's info string holds no backtick (```` ``` a ``` ```` is a code
+    # span). A fence runs to its closing fence (of its own character only), else to the
+    # note's end; but one opened indented (as in a list item) ends, as its item does, at
+    # a less indented list item.
+    # (Less indented prose may still be its content, as at the top level: not ended.)
+    "fence": r"""(?P<fence>^(?P<find>[ \t]{0,3})(?P<fchar>`{3,}(?![^\n]*`)|~{3,})[^\n]*
+        (?:\n(?!(?!(?P=find))[ \t]{0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|\n|\Z))[^\n]*)*?
+        (?:\n[ \t]{0,3}(?P=fchar)(?:(?<=`)`*|(?<=~)~*)[ \t]*(?=\n|\Z)|\Z
+           |(?=\n(?!(?P=find))[ \t]{0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|\n|\Z))))""",
+    # A backslash escape is literal text: `\`` opens no code span, `\<!--` no comment.
+    # Matched only to be stepped over; not masked.
+    "escape": r"(?P<escape>\\[\\`$<\[\]])",
+    # At a line's start (a tab there is indented code), an HTML block: to the end of the
+    # line with `-->`, or of the note. Inline, a comment closes within its paragraph or is
+    # no comment. `<!-->` and `<!--->` are whole comments (CommonMark 0.31.2).
+    "comment": r"""(?P<comment>^\ {0,3}(?:<!---?>|<!--.*?(?:-->|\Z))[^\n]*
+        |<!---?>|<!--(?:[^\n]|\n(?![ \t]*\n|\ {0,3}<!--))*?-->)""",
+    # `$$` math closes: at a line's start it may hold blank lines, inline it may not.
+    "mathblock": r"""(?P<mathblock>^\ {0,3}\$\$.*?\$\$
+        |\$\$(?:[^\n]|\n(?![ \t]*\n))*?\$\$)""",
     # Indented lines (after a blank line, or at a line start: _is_indented_code decides).
+    # Four columns: four spaces, a tab, or up to three spaces and a tab.
     "indented": r"""(?P<indented>(?:\A|(?<=\n))(?:[ \t]*\n)?
-        (?P<code>(?:(?:\ {4}|\t)[^\n]*(?:\n|\Z)(?:[ \t]*\n)*)+))""",
-    "code_span": r"""(?P<code_span>(?<!`)(?P<ticks>`+)(?!`)(?:[^\n]|\n(?![ \t]*\n))*?
+        (?P<code>(?:(?:\ {4}|\ {0,3}\t)[^\n]*(?:\n|\Z)(?:[ \t]*\n)*)+))""",
+    # A code span stays within its paragraph: no blank line, and no line that starts
+    # another block (list item, heading, fence, setext underline, table row, HTML comment).
+    "code_span": r"""(?P<code_span>(?P<ticks>`+)(?!`)
+        (?:[^\n]|\n(?![ \t]*\n|[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]|\|
+                     |[ \t]{0,3}(?:\#{1,6}[ \t\n]|`{3,}[^`\n]*(?:\n|\Z)|~~~|=+[ \t]*\n|-+[ \t]*\n
+                                |<!--)))*?
         (?<!`)(?P=ticks)(?!`))""",
-    "math": r"(?P<math>(?<![\$\\])\$(?=[^\s$])[^$\n]*?(?<=[^\s$\\])\$(?![\d$]))",
+    # A run of backticks that opens no code span is literal text, all of it: stepped over
+    # whole, so no span opens in its middle (as none opens after `\``'s backtick).
+    "backticks": r"(?P<backticks>`+)",
+    # (An escaped `\$` never gets here: the escape alternative steps over it.)
+    "math": r"(?P<math>(?<!\$)\$(?=[^\s$])[^$\n]*?(?<=[^\s$\\])\$(?![\d$]))",
 }
+_STEPPED_OVER = frozenset({"escape", "backticks"})
 _MASK_FLAGS = re.MULTILINE | re.DOTALL | re.VERBOSE
 _MASK_RE = re.compile("|".join(_MASK_PARTS.values()), _MASK_FLAGS)
 # The same without indented code: for the inside of a list item's indented continuation.
 _MASK_NO_INDENT_RE = re.compile(
     "|".join(part for name, part in _MASK_PARTS.items() if name != "indented"), _MASK_FLAGS)
-_LIST_OR_INDENT_RE = re.compile(r"[ \t]*(?:[-*+]|\d+[.)])[ \t]|(?: {4}|\t)")
+_LIST_OR_INDENT_RE = re.compile(r"[ \t]*(?:[-*+]|\d+[.)])[ \t]|(?: {4}| {0,3}\t)")
 
 # Patterns start with a literal (never an optional group or `^`) so the regex engine can
 # jump between candidates; that alone makes them about ten times faster. The `!` of an
@@ -67,7 +99,13 @@ _ATX_CLOSING_RE = re.compile(r"(?:[ \t]+#+)?[ \t]*\r?$")
 _MAY_CLOSE = frozenset("# \t\r")  # a heading text's last character, if it has a closing
 # A setext underline (`===` or `---` alone on a line); the heading is the line above it.
 _SETEXT_UNDERLINE_RE = re.compile(r"\n[ \t]{0,3}(=+|-+)[ \t]*\r?(?=\n|\Z)")
-_SETEXT_TEXT_RE = re.compile(r"[ \t]{0,3}[^\s>#|\-*+]")
+# The line above it: paragraph text, not a quote, table row, ATX heading, list item, rule,
+# HTML comment, one-line math block or a line that is one HTML tag (an HTML block).
+_SETEXT_TEXT_RE = re.compile(
+    r" {0,3}(?!#{1,6}(?:[ \t]|\r?$)|\d{1,9}[.)](?:[ \t]|\r?$)|<!--|\$\$.*\$\$[ \t]*\r?$"
+    r"|(?:_[ \t]*){3,}\r?$|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>\n]*)?/?>[ \t]*\r?$)"
+    r"[^\s>|\-*+]",
+    re.MULTILINE)
 # "Block identifiers can only consist of Latin letters, numbers, and dashes", after "a
 # blank space" at the end of the block's line (https://help.obsidian.md/links, "Link to a
 # block in a note"): no `_`, no other letters.
@@ -117,12 +155,16 @@ class MaskedSpans:
         ends: list[int] = []
         if any(ch in text for ch in "`~$<\t") or "    " in text:
             for match in _mask_matches(text, offset):
+                if match.lastgroup in _STEPPED_OVER:
+                    continue  # literal text, stepped over so that it opens nothing
                 if match.lastgroup == "indented" or match.group("code") is not None:
                     if not _is_indented_code(text, match.start("code")):
                         # A list item's continuation: not code, but code spans, math
                         # and comments inside it still are.
                         for inner in _MASK_NO_INDENT_RE.finditer(text, match.start("code"),
                                                                  match.end()):
+                            if inner.lastgroup in _STEPPED_OVER:
+                                continue
                             starts.append(inner.start())
                             ends.append(inner.end())
                         continue
@@ -138,14 +180,20 @@ class MaskedSpans:
         i = bisect_right(self.starts, offset) - 1
         return i >= 0 and offset < self.ends[i]
 
+    def covers_line(self, line_start: int, line_end: int) -> bool:
+        """Is the line inside one masked span that opened on an earlier line (a fence's
+        closing line, a line of a comment)?"""
+        i = bisect_right(self.starts, line_start) - 1
+        return i >= 0 and self.starts[i] < line_start and self.ends[i] >= line_end
+
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(zip(self.starts, self.ends, strict=True))
 
 
-# Where a _MASK_RE match can start: a backtick, `$` or `<` anywhere, or a line that starts
-# with a space, tab, newline, backtick or tilde (fences and indented code open there).
-# Every alternative of _MASK_RE starts at one of these; change both together.
-_MASK_CANDIDATE_RE = re.compile(r"[`$<]|\n(?=[ \t\n`~])")
+# Where a _MASK_RE match can start: a backtick, `$`, `<` or backslash anywhere, or a line
+# that starts with a space, tab, newline, backtick or tilde (fences and indented code open
+# there). Every alternative of _MASK_RE starts at one of these; change both together.
+_MASK_CANDIDATE_RE = re.compile(r"[`$<\\]|\n(?=[ \t\n`~])")
 
 
 def _mask_matches(text: str, offset: int) -> Iterator[re.Match[str]]:
@@ -177,7 +225,11 @@ def _mask_matches(text: str, offset: int) -> Iterator[re.Match[str]]:
             at = match.end()
 
 
-_BLOCK_BEFORE_CODE_RE = re.compile(r" {0,3}(?:#{1,6}(?:[ \t]|$)|(?:[-*_][ \t]*){3,}$|`{3,}|~{3,})")
+# Lines that end a block, so indented code may follow at once: an ATX heading, a rule, a fence,
+# a `$$` line closing a math block, a one-line HTML comment.
+_BLOCK_BEFORE_CODE_RE = re.compile(
+    r" {0,3}(?:#{1,6}(?:[ \t]|$)|(?:[-*_][ \t]*){3,}$|`{3,}[^`]*$|~{3,}|\$\$[ \t]*$|<!--.*-->)")
+_EQUALS_LINE_RE = re.compile(r" {0,3}=+[ \t]*\r?$")
 
 
 def _is_indented_code(text: str, start: int) -> bool:
@@ -190,6 +242,11 @@ def _is_indented_code(text: str, start: int) -> bool:
     line_start = text.rfind("\n", 0, start - 1) + 1
     previous = text[line_start : start - 1]
     if previous.strip():  # no blank line between
+        if _EQUALS_LINE_RE.match(previous) and line_start > 0:
+            # A setext `===` ends its heading if there is text above it to underline.
+            # (_SETEXT_TEXT_RE is defined below; this runs after import.)
+            above_start = text.rfind("\n", 0, line_start - 1) + 1
+            return _SETEXT_TEXT_RE.match(text[above_start : line_start - 1]) is not None
         return _BLOCK_BEFORE_CODE_RE.match(previous) is not None
     end = start
     # Walk back over blank lines to the previous non-blank line.
@@ -202,6 +259,14 @@ def _is_indented_code(text: str, start: int) -> bool:
             return True
         end = line_start
     return True
+
+
+def is_escaped(text: str, at: int) -> bool:
+    """Is the character at `at` backslash-escaped (an odd run of backslashes before it)?"""
+    run_start = at
+    while run_start > 0 and text[run_start - 1] == "\\":
+        run_start -= 1
+    return (at - run_start) % 2 == 1
 
 
 def split_target(raw: str) -> tuple[str, str]:
@@ -236,6 +301,8 @@ def find_wikilinks(
     mask_starts, mask_ends = (masked.starts, masked.ends) if masked is not None else ((), ())
     for match in _WIKILINK_RE.finditer(text, start, end):
         at, link_end = match.span()
+        if at > start and text[at - 1] == "\\" and is_escaped(text, at):
+            continue  # `\[[x]]`: the first bracket is literal text
         if mask_starts:
             i = bisect_right(mask_starts, at) - 1
             if i >= 0 and at < mask_ends[i]:
@@ -317,6 +384,8 @@ def find_headings(text: str, start: int, lines: LineIndex, masked: MaskedSpans) 
             more_hashes, heading_text = match.groups()
             if heading_text[-1:] in _MAY_CLOSE:  # else the closing regex can only match ""
                 heading_text = _ATX_CLOSING_RE.sub("", heading_text)
+                if not heading_text.strip("#"):
+                    continue  # `## ##`: the hashes are all closing sequence, the text empty
             if not heading_text:
                 continue
             if mask_starts:
@@ -333,8 +402,8 @@ def find_headings(text: str, start: int, lines: LineIndex, masked: MaskedSpans) 
             if underline_line < 2 or masked.contains(match.start(1)):
                 continue
             text_start = lines.starts[underline_line - 2]
-            if text_start < start:
-                continue
+            if text_start < start or masked.covers_line(text_start, match.start()):
+                continue  # the line above is a fence's closing line, say
             heading_text = text[text_start : match.start(1)].strip()
             # A multi-line paragraph makes one multi-line heading; we index its last line,
             # which errs towards finding a heading rather than reporting a broken one.

@@ -1,0 +1,158 @@
+"""One regression test for each disagreement with CommonMark that the oracle
+(tests/test_commonmark_oracle.py) found in the body scanner and that was fixed. Links are
+checked in a real vault: a `[[Missing]]` link is reported broken where CommonMark reads it
+as prose, and is not where it is code. Headings are read with the note parser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from notewarden.parsing.note import parse_note
+from tests.helpers import lint, make_vault
+
+
+def broken(tmp_path: Path, text: str) -> list[tuple[int, int]]:
+    """(line, column) of each broken link reported in a note of the given text."""
+    vault = make_vault(tmp_path / "vault", {"Note.md": text})
+    return [(f.line, f.column) for f in lint(vault, select=("broken-link",))]
+
+
+def headings(text: str) -> list[tuple[int, str, int]]:
+    return [tuple(h) for h in parse_note("Note.md", text.encode()).headings]
+
+
+# --- escapes ------------------------------------------------------------------------
+
+
+def test_an_escaped_backtick_opens_no_code_span(tmp_path: Path) -> None:
+    assert broken(tmp_path, "a \\` b [[Missing]] ` c\n") == [(1, 8)]
+
+
+def test_a_backtick_after_an_escaped_backslash_still_opens_one(tmp_path: Path) -> None:
+    assert broken(tmp_path, "a \\\\` b [[Missing]] ` c\n") == []
+
+
+def test_an_escaped_bracket_makes_no_wikilink(tmp_path: Path) -> None:
+    assert broken(tmp_path, "\\[[Missing]]\n") == []
+    assert broken(tmp_path, "\\\\[[Missing]]\n") == [(1, 3)]
+
+
+def test_math_after_an_escaped_backslash_is_math(tmp_path: Path) -> None:
+    assert broken(tmp_path, "\\\\$[[Missing]]$\n") == []
+
+
+def test_an_unpaired_backtick_run_is_literal_all_of_it(tmp_path: Path) -> None:
+    # The `` after the escaped backslash pairs with nothing: its second backtick must not
+    # open a one-backtick span that closes at the last backtick.
+    assert broken(tmp_path, "\\\\`` [[Missing]] ```x`\n") == [(1, 6)]
+
+
+# --- unclosed constructs used to hide every link after them --------------------------
+
+
+def test_an_unclosed_inline_comment_hides_nothing(tmp_path: Path) -> None:
+    assert broken(tmp_path, "type <!-- to open a comment\n\n[[Missing]]\n") == [(3, 1)]
+
+
+def test_an_unclosed_double_dollar_hides_nothing(tmp_path: Path) -> None:
+    assert broken(tmp_path, "costs $$ here\n\n[[Missing]]\n") == [(3, 1)]
+    assert broken(tmp_path, "$$\nx\n\n[[Missing]]\n") == [(4, 1)]
+
+
+def test_a_comment_at_a_line_start_still_runs_to_its_end(tmp_path: Path) -> None:
+    assert broken(tmp_path, "<!--\n\n[[Missing]]\n") == []
+
+
+def test_an_unclosed_fence_in_a_list_item_ends_with_the_item(tmp_path: Path) -> None:
+    text = "- a\n  ```\n  [[Missing]]\n- [[Missing]]\n"
+    assert broken(tmp_path, text) == [(4, 3)]
+
+
+def test_a_closed_fence_indented_at_the_top_level_keeps_its_prose_lines(
+        tmp_path: Path) -> None:
+    assert broken(tmp_path, "  ```\n[[Missing]]\n  ```\n") == []
+
+
+# --- what is a fence, a comment, indented code ----------------------------------------
+
+
+def test_a_backtick_fence_takes_no_backtick_in_its_info_string(tmp_path: Path) -> None:
+    # ``` a ``` is a code span in a paragraph, not a fence that runs to the end.
+    assert broken(tmp_path, "``` a ```\n[[Missing]]\n") == [(2, 1)]
+    assert broken(tmp_path, "~~~ a ```\n[[Missing]]\n") == []
+
+
+def test_the_short_comments_close_at_once(tmp_path: Path) -> None:
+    assert broken(tmp_path, "x <!--> [[Missing]] -->\n") == [(1, 9)]
+    assert broken(tmp_path, "x <!---> [[Missing]] -->\n") == [(1, 10)]
+
+
+def test_a_comment_opened_at_a_line_start_masks_the_rest_of_its_line(
+        tmp_path: Path) -> None:
+    # The line is an HTML block: its backtick pairs with none on the next line.
+    assert broken(tmp_path, "<!-- c -->`\n[[Missing]]`\n") == [(2, 1)]
+
+
+def test_two_spaces_and_a_tab_indent_code(tmp_path: Path) -> None:
+    assert broken(tmp_path, "  \t[[Missing]]\n") == []
+
+
+def test_indented_code_may_follow_a_math_block_or_a_setext_heading(
+        tmp_path: Path) -> None:
+    assert broken(tmp_path, "$$\nx\n$$\n    [[Missing]]\n") == []
+    assert broken(tmp_path, "Title\n===\n    [[Missing]]\n") == []
+    # With no text above it, `===` is a paragraph, and the indented line continues it.
+    assert broken(tmp_path, "\n===\n    [[Missing]]\n") == [(3, 5)]
+
+
+# --- code spans stay in their paragraph ----------------------------------------------
+
+
+def test_a_code_span_does_not_cross_into_the_next_list_item(tmp_path: Path) -> None:
+    assert broken(tmp_path, "- `one\n- [[Missing]]`\n") == [(2, 3)]
+
+
+def test_a_code_span_does_not_cross_a_setext_underline(tmp_path: Path) -> None:
+    assert broken(tmp_path, "`Foo\n----\n[[Missing]]`\n") == [(3, 1)]
+    assert headings("`Foo\n----\n`\n") == [(2, "`Foo", 1)]
+
+
+def test_a_code_span_does_not_cross_into_a_comment_or_a_table_row(tmp_path: Path) -> None:
+    assert broken(tmp_path, "`a\n<!-- c -->\n[[Missing]]`\n") == [(3, 1)]
+    assert broken(tmp_path, "`a\n| [[Missing]]` |\n") == [(2, 3)]
+
+
+# --- headings -----------------------------------------------------------------------
+
+
+def test_an_atx_heading_of_closing_hashes_only_is_empty() -> None:
+    assert headings("### ###\n## Real ##\n") == [(2, "Real", 2)]
+
+
+def test_a_fences_closing_line_is_not_a_setext_heading() -> None:
+    assert headings("```\ncode\n```\n-\n") == []
+
+
+def test_a_setext_heading_may_start_with_a_hash_that_is_no_heading() -> None:
+    assert headings("#tag\n===\n") == [(1, "#tag", 1)]
+    assert headings("`[[a]]`\n===\n") == [(1, "`[[a]]`", 1)]
+
+
+def test_a_fence_closes_only_with_its_own_character(tmp_path: Path) -> None:
+    assert broken(tmp_path, "```\n```~\n[[Missing]]\n```\n[[Missing]]\n") == [(5, 1)]
+
+
+def test_a_line_of_one_html_tag_is_no_setext_heading() -> None:
+    assert headings("<b>\n===\n") == []
+    assert headings("<b>bold</b>\n===\n") == [(1, "<b>bold</b>", 1)]
+
+
+def test_an_inline_comment_does_not_run_into_a_comment_block(tmp_path: Path) -> None:
+    assert broken(tmp_path, "a <!--\n[[Missing]]\n<!-- c -->\n") == [(2, 1)]
+
+
+def test_indented_lines_after_a_paragraph_of_backticks_continue_it(tmp_path: Path) -> None:
+    # "```a`b" is no fence (a backtick in its info string): the next line continues it.
+    assert broken(tmp_path, "```a`b\n    [[Missing]]\n") == [(2, 5)]
+    # `===` under an HTML comment underlines nothing: the indented line continues it.
+    assert broken(tmp_path, "<!-- c -->\n===\n    [[Missing]]\n") == [(3, 5)]
