@@ -70,7 +70,7 @@ def test_the_mutants_of_a_tiny_module(tmp_path: Path) -> None:
     whole = mutate.ModuleConfig("core", "src/tiny/core.py", [])
     whole_keys = [mutant.key for mutant in mutate.generate(whole, root)]
     assert "LIMIT: `3` -> `4`" in whole_keys
-    assert "untouched: `'skipped: not in functions'` -> `''`" in whole_keys
+    assert "untouched: `\"skipped: not in functions\"` -> `''`" in whole_keys
     assert not any("docstring" in key or "Nor is" in key for key in whole_keys)
 
 
