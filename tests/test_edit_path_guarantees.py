@@ -1,3 +1,222 @@
-"""The edit path's promises, each one a test that a mutant of it fails (tools/mutate.py)."""
+"""The edit path's promises, each one a test that some mutant of it fails (tools/mutate.py
+measures that; tools/mutation.toml maps each module to the test files run against it).
+
+Tests of the public functions (select_edits, apply_edits, FrontMatterEditor, write_atomic,
+the fix-making functions of the rules) and of `run_fix` on real files in temporary vaults.
+"""
 
 from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from ruamel.yaml.comments import CommentedSeq
+
+from notewarden.edits import apply_edits, select_edits
+from notewarden.fm_edit import FrontMatterEditor, new_front_matter
+from notewarden.model import Edit, Fix, FixSafety
+from notewarden.names import did_you_mean, link_key, newline_of, normalize_name, strip_md
+from notewarden.parsing.note import parse_note
+
+
+def _fix(*spans: tuple[int, int, bytes]) -> Fix:
+    return Fix(tuple(Edit(*span) for span in spans), FixSafety.SAFE, "test")
+
+
+# --- edits.py: which fixes go in a pass, and the splice ------------------------------------
+
+
+def test_overlapping_fixes_wait_for_the_next_pass() -> None:
+    first, overlapping, later = _fix((0, 5, b"a")), _fix((3, 8, b"b")), _fix((9, 10, b"c"))
+    edits, applied, deferred = select_edits([first, overlapping, later])
+    assert applied == [first, later]
+    assert deferred == [overlapping]
+    assert edits == [Edit(0, 5, b"a"), Edit(9, 10, b"c")]
+
+
+def test_a_fix_is_all_or_nothing() -> None:
+    first = _fix((4, 6, b"x"))
+    partly_overlapping = _fix((0, 1, b"y"), (5, 7, b"z"))  # its first edit alone would fit
+    edits, applied, deferred = select_edits([first, partly_overlapping])
+    assert (edits, applied, deferred) == ([Edit(4, 6, b"x")], [first], [partly_overlapping])
+
+
+def test_spans_that_only_touch_do_not_overlap() -> None:
+    left, right = _fix((0, 3, b"L")), _fix((3, 6, b"R"))
+    assert select_edits([left, right])[1] == [left, right]
+    assert select_edits([right, left])[1] == [right, left]
+
+
+def test_two_insertions_at_one_point_overlap_and_at_two_points_do_not() -> None:
+    here, also_here, elsewhere = _fix((4, 4, b"a")), _fix((4, 4, b"b")), _fix((5, 5, b"c"))
+    assert select_edits([here, also_here, elsewhere])[1:] == ([here, elsewhere], [also_here])
+
+
+@pytest.mark.parametrize("point_first", [False, True])
+def test_an_insertion_overlaps_a_span_only_strictly_inside_it(point_first: bool) -> None:
+    span = _fix((2, 5, b"S"))
+    for at, overlaps in ((1, False), (2, False), (3, True), (4, True), (5, False)):
+        insertion = _fix((at, at, b"i"))
+        order = [insertion, span] if point_first else [span, insertion]
+        _edits, applied, deferred = select_edits(order)
+        assert (deferred == [order[1]]) is overlaps, at
+        assert len(applied) == (1 if overlaps else 2), at
+
+
+def test_a_fix_whose_own_edits_overlap_is_never_applied() -> None:
+    for malformed in (_fix((0, 2, b"a"), (1, 3, b"b")),
+                      _fix((6, 8, b"a"), (0, 1, b"b"), (7, 9, b"c")),
+                      _fix((3, 3, b"a"), (3, 3, b"b"))):
+        assert select_edits([malformed]) == ([], [], [malformed])
+    well_formed = _fix((0, 1, b"a"), (1, 2, b"b"), (5, 5, b"c"))
+    assert select_edits([well_formed]) == (list(well_formed.edits), [well_formed], [])
+
+
+def test_accepted_edits_come_back_in_file_order() -> None:
+    late, early, middle = _fix((8, 9, b"c")), _fix((0, 1, b"a")), _fix((4, 4, b"b"))
+    edits, _applied, _deferred = select_edits([late, early, middle])
+    assert edits == [Edit(0, 1, b"a"), Edit(4, 4, b"b"), Edit(8, 9, b"c")]
+    assert apply_edits(b"0123456789", edits) == b"a123b4567c9"
+
+
+def test_a_splice_copies_every_byte_outside_the_edits() -> None:
+    data = b"\xef\xbb\xbfone\r\ntwo \r\nthree"
+    edits = [Edit(3, 6, b"ONE"), Edit(8, 8, b"+"), Edit(len(data) - 5, len(data), b"3")]
+    assert apply_edits(data, edits) == b"\xef\xbb\xbfONE\r\n+two \r\n3"
+    assert apply_edits(data, []) == data
+    assert apply_edits(b"ab", [Edit(0, 0, b">")]) == b">ab"
+    assert apply_edits(b"ab", [Edit(0, 1, b""), Edit(1, 2, b"")]) == b""
+
+
+@pytest.mark.parametrize("edits", [
+    [Edit(2, 4, b"x"), Edit(3, 5, b"y")],  # overlapping
+    [Edit(3, 2, b"x")],  # ends before it starts
+    [Edit(4, 7, b"x")],  # past the end of the data
+])
+def test_a_bad_edit_is_refused(edits: list[Edit]) -> None:
+    with pytest.raises(ValueError, match="bad edit"):
+        apply_edits(b"012345", edits)
+
+
+# --- names.py: the keys the fixers compare names and newlines by ----------------------------
+
+
+def test_names_are_compared_nfc_normalised_and_lowercased() -> None:
+    assert normalize_name("Cafe\u0301 NOTE") == "caf\u00e9 note"
+    assert normalize_name("ASCII Only") == "ascii only"
+    assert strip_md("Folder/Note.MD") == "Folder/Note"
+    assert strip_md("Note.mdx") == "Note.mdx"
+    assert strip_md("Note") == "Note"
+    assert link_key("  ../Folder/Sub/Note.md ") == "note"
+    assert link_key("Cafe\u0301") == "caf\u00e9"
+
+
+def test_the_newline_style_is_the_first_line_break() -> None:
+    assert newline_of("a\r\nb\nc") == "\r\n"
+    assert newline_of("a\nb\r\nc") == "\n"
+    assert newline_of("\nstarts with a bare newline\r") == "\n"  # no character before it
+    assert newline_of("no line break") == "\n"
+
+
+def test_a_misspelt_rule_name_gets_the_nearest_known_one() -> None:
+    known = {"broken-link", "broken-block", "tag-format"}
+    assert did_you_mean("Brokn-Link ", known) == "; did you mean 'broken-link'?"
+    assert did_you_mean("zzz", known) == ""
+
+
+# --- fm_edit.py: only the changed key's lines, in the file's own style ----------------------
+
+
+def _editor(text: str | bytes) -> FrontMatterEditor:
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    return FrontMatterEditor(parse_note("Note.md", raw))
+
+
+def _strip_hashes(loaded: Any) -> None:
+    tags = loaded["tags"]
+    for index, item in enumerate(tags):
+        tags[index] = type(item)(item.lstrip("#"))  # the scalar's own type keeps its quotes
+
+
+def _rewritten(text: str, key: str, change: Any) -> str:
+    """The note's text after the editor's edit for `key` is applied."""
+    editor = _editor(text)
+    edit = editor.rewrite_key(key, change)
+    assert edit is not None
+    return apply_edits(text.encode("utf-8"), [edit]).decode("utf-8")
+
+
+def test_a_note_without_front_matter_has_no_editor() -> None:
+    with pytest.raises(ValueError, match="no readable front-matter"):
+        _editor("# Just a heading\n")
+    with pytest.raises(ValueError, match="no readable front-matter"):
+        _editor("---\n: [unclosed\n---\nbody\n")
+
+
+def test_only_the_changed_keys_lines_are_spliced() -> None:
+    text = ("---\ntitle:   'Kept  as is'  # a comment\ntags:\n  - '#a'\n  - \"#b\"\n"
+            "# a comment after the list\nother: 1\n---\nbody\n")
+    assert _rewritten(text, "tags", _strip_hashes) == text.replace("'#a'", "'a'").replace(
+        '"#b"', '"b"')
+
+
+def test_a_change_that_changes_nothing_is_no_edit() -> None:
+    editor = _editor("---\ntags: [a, b]\n---\n")
+    assert editor.rewrite_key("tags", lambda loaded: None) is None
+
+
+@pytest.mark.parametrize("indent", [0, 2, 4])
+def test_nested_lists_keep_their_indent(indent: int) -> None:
+    pad = " " * indent
+    text = f"---\naliases:\n- x\ntags:\n{pad}- '#a'\n{pad}- '#b'\n---\n"
+    assert _rewritten(text, "tags", _strip_hashes) == text.replace("#", "")
+
+
+def test_a_new_list_takes_the_files_usual_indent() -> None:
+    for text, pad in (("---\ntitle: x\n---\n", "  "), ("---\nother:\n- y\n---\n", ""),
+                      ("---\nother:\n    - y\n---\n", "    ")):
+        editor = _editor(text)
+        edit = editor.append_key("tags", CommentedSeq(["a", "b"]))
+        out = apply_edits(text.encode(), [edit]).decode()
+        assert out == text[:-4] + f"tags:\n{pad}- a\n{pad}- b\n---\n", text
+
+
+def test_line_endings_survive_a_splice() -> None:
+    text = "\ufeff---\r\ntitle: x\r\ntags:\r\n  - '#a'\r\n---\r\nbody\r\n"
+    assert _rewritten(text, "tags", _strip_hashes) == text.replace("#", "")
+    editor = _editor(text)
+    out = apply_edits(text.encode(), [editor.append_key("new", CommentedSeq(["n"]))]).decode()
+    assert out == text.replace("---\r\nbody", "new:\r\n  - n\r\n---\r\nbody")
+
+
+def test_long_values_are_not_folded() -> None:
+    long_tag = "#" + " ".join(["word"] * 60)  # 300 characters with spaces to fold at
+    text = f"---\ntags:\n  - '{long_tag}'\n---\n"
+    assert _rewritten(text, "tags", _strip_hashes) == text.replace("#", "")
+
+
+def test_the_last_key_and_a_multi_line_value_end_where_they_end() -> None:
+    text = "---\nnote: |\n  line one\n  line two\ntags: ['#a']\n---\n"
+    editor = _editor(text)
+    start, end = editor.key_span("note")
+    assert text[start:end] == "note: |\n  line one\n  line two\n"
+    start, end = editor.key_span("tags")
+    assert text[start:end] == "tags: ['#a']\n"
+    with pytest.raises(KeyError):
+        editor.key_span("missing")
+    assert editor.has_key("tags") and not editor.has_key("missing")
+
+
+def test_a_key_at_the_end_of_an_unterminated_file_keeps_it_unterminated() -> None:
+    text = "---\ntags: ['#a']\n---"
+    assert _rewritten(text, "tags", _strip_hashes) == "---\ntags: ['a']\n---"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("body\n", "---\nup:\n  - a\n---\nbody\n"),
+    ("body\r\nmore\r\n", "---\r\nup:\r\n  - a\r\n---\r\nbody\r\nmore\r\n"),
+    ("one line, no newline", "---\nup:\n  - a\n---\none line, no newline"),
+])
+def test_new_front_matter_goes_at_the_top_in_the_notes_newline(text: str, expected: str) -> None:
+    edit = new_front_matter(parse_note("Note.md", text.encode()), "up", CommentedSeq(["a"]))
+    assert apply_edits(text.encode(), [edit]).decode() == expected
