@@ -403,13 +403,22 @@ def run_all(mutants: list[Mutant], modules: dict[str, ModuleConfig], jobs: int,
                           f"{mutant.description}", flush=True)
         return Outcome(mutant, status)
 
+    def baseline(name: str) -> str:
+        with lock:
+            worker = free.pop()
+        try:
+            return worker.run(pytest_command(modules[name].tests, pytest_args), timeout)
+        finally:
+            with lock:
+                free.append(worker)
+
     try:
-        for name in sorted({mutant.module for mutant in mutants}):
-            status = workers[0].run(pytest_command(modules[name].tests, pytest_args), timeout)
-            if status != "survived":
-                raise SystemExit(f"mutate: the tests for {name} fail ({status}) on the "
-                                 "unmutated code; fix them first")
         with ThreadPoolExecutor(max_workers=len(workers)) as pool:
+            names = sorted({mutant.module for mutant in mutants})
+            for name, status in zip(names, pool.map(baseline, names), strict=True):
+                if status != "survived":
+                    raise SystemExit(f"mutate: the tests for {name} fail ({status}) on the "
+                                     "unmutated code; fix them first")
             return list(pool.map(one, mutants))
     finally:
         for worker in workers:
@@ -437,11 +446,11 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [name for name in names if name not in modules]
     if unknown:
         parser.error(f"unknown module(s) {', '.join(unknown)}; known: {', '.join(modules)}")
-    rng = random.Random(args.seed)
     mutants: list[Mutant] = []
     for name in names:
         found = generate(modules[name])
         if args.sample and len(found) > args.sample:
+            rng = random.Random(f"{args.seed}:{name}")  # a module's sample is its own
             found = sorted(rng.sample(found, args.sample), key=lambda m: m.start)
         mutants.extend(found)
     if args.dry_run:
