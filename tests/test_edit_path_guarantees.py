@@ -7,6 +7,11 @@ the fix-making functions of the rules) and of `run_fix` on real files in tempora
 
 from __future__ import annotations
 
+import os
+import shutil
+import stat
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +22,8 @@ from notewarden.fm_edit import FrontMatterEditor, new_front_matter
 from notewarden.model import Edit, Fix, FixSafety
 from notewarden.names import did_you_mean, link_key, newline_of, normalize_name, strip_md
 from notewarden.parsing.note import parse_note
+from notewarden.writer import Snapshot, WriteSkipped, read_with_snapshot, write_atomic
+from tests.helpers import make_vault
 
 
 def _fix(*spans: tuple[int, int, bytes]) -> Fix:
@@ -220,3 +227,99 @@ def test_a_key_at_the_end_of_an_unterminated_file_keeps_it_unterminated() -> Non
 def test_new_front_matter_goes_at_the_top_in_the_notes_newline(text: str, expected: str) -> None:
     edit = new_front_matter(parse_note("Note.md", text.encode()), "up", CommentedSeq(["a"]))
     assert apply_edits(text.encode(), [edit]).decode() == expected
+
+
+# --- writer.py: a write happens only when it is safe, and says why not --------------------
+
+
+def _note(tmp_path: Path, data: bytes = b"old\n") -> tuple[Path, Path, Snapshot]:
+    vault = make_vault(tmp_path / "v", {"N.md": data})
+    note = vault / "N.md"
+    return vault, note, read_with_snapshot(note)[1]
+
+
+def test_a_write_replaces_the_bytes_keeps_the_mode_and_leaves_no_temp_file(
+        tmp_path: Path) -> None:
+    vault, note, snapshot = _note(tmp_path)
+    note.chmod(0o640)
+    data = b"new\r\n" * 40_000  # more than one write() may take
+    written = write_atomic(note, data, snapshot, vault)
+    assert note.read_bytes() == data
+    info = note.stat()
+    assert (written.st_size, written.st_ino) == (len(data), info.st_ino)
+    assert stat.S_IMODE(info.st_mode) == 0o640
+    assert sorted(p.name for p in vault.iterdir()) == [".obsidian", "N.md"]
+
+
+def test_an_unresolvable_path_is_skipped_with_a_message(tmp_path: Path) -> None:
+    vault = make_vault(tmp_path / "v", {})
+    loop = vault / "loop.md"
+    loop.symlink_to("loop.md")
+    with pytest.raises(WriteSkipped, match=r"loop\.md: cannot resolve: .*; not written$"):
+        write_atomic(loop, b"x\n", Snapshot(0, 0, ""), vault)
+    assert loop.is_symlink()
+
+
+def test_a_symlink_is_written_through_only_inside_the_vault(tmp_path: Path) -> None:
+    vault, note, snapshot = _note(tmp_path)
+    outside = tmp_path / "outside.md"
+    outside.write_bytes(b"old\n")
+    (vault / "out.md").symlink_to(outside)
+    with pytest.raises(WriteSkipped, match="outside the vault; not written"):
+        write_atomic(vault / "out.md", b"new\n", snapshot, vault)
+    assert outside.read_bytes() == b"old\n"
+    (vault / "in.md").symlink_to("N.md")
+    write_atomic(vault / "in.md", b"new\n", snapshot, vault)
+    assert (vault / "in.md").is_symlink() and note.read_bytes() == b"new\n"
+
+
+@pytest.mark.parametrize("change", ["bytes", "size", "mtime"])
+def test_a_note_changed_since_it_was_read_is_not_written(tmp_path: Path, change: str) -> None:
+    vault, note, snapshot = _note(tmp_path)
+    times = note.stat()
+    if change == "bytes":  # same size and mtime: only the digest can tell
+        note.write_bytes(b"OLD\n")
+        os.utime(note, ns=(times.st_atime_ns, times.st_mtime_ns))
+    elif change == "size":
+        note.write_bytes(b"old!\n")
+        os.utime(note, ns=(times.st_atime_ns, times.st_mtime_ns))
+    else:
+        os.utime(note, ns=(times.st_atime_ns, times.st_mtime_ns + 1_000_000))
+    after = note.read_bytes()
+    with pytest.raises(WriteSkipped, match=r"N\.md: changed since it was read .*; not written"):
+        write_atomic(note, b"new\n", snapshot, vault)
+    assert note.read_bytes() == after
+    assert sorted(p.name for p in vault.iterdir()) == [".obsidian", "N.md"]
+
+
+def test_a_note_that_vanished_is_skipped_and_names_the_step(tmp_path: Path) -> None:
+    vault, note, snapshot = _note(tmp_path)
+    note.unlink()
+    with pytest.raises(WriteSkipped, match=r"N\.md: cannot open it: No such file"):
+        write_atomic(note, b"new\n", snapshot, vault)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
+def test_writability_is_judged_with_the_effective_ids(tmp_path: Path) -> None:
+    """A root process that has become uid 1234 may not write 4321's 0644 note (its real id
+    could): reported as read-only, before any temp file."""
+    folder = Path(tempfile.mkdtemp(prefix="notewarden-shared-"))
+    try:
+        folder.chmod(0o777)
+        note = folder / "N.md"
+        note.write_bytes(b"old\n")
+        note.chmod(0o644)
+        os.chown(note, 4321, 4321)
+        _data, snapshot = read_with_snapshot(note)
+        os.setegid(1234)
+        os.seteuid(1234)
+        try:
+            with pytest.raises(WriteSkipped) as caught:
+                write_atomic(note, b"new\n", snapshot, folder)
+        finally:
+            os.seteuid(0)
+            os.setegid(0)
+        assert str(caught.value) == f"{note}: read-only; not written"
+        assert note.read_bytes() == b"old\n"
+    finally:
+        shutil.rmtree(folder)
