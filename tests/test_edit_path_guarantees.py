@@ -122,6 +122,7 @@ def test_the_newline_style_is_the_first_line_break() -> None:
     assert newline_of("a\r\nb\nc") == "\r\n"
     assert newline_of("a\nb\r\nc") == "\n"
     assert newline_of("\nstarts with a bare newline\r") == "\n"  # no character before it
+    assert newline_of("\r\nstarts with an empty CRLF line") == "\r\n"
     assert newline_of("no line break") == "\n"
 
 
