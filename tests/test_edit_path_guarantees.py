@@ -14,14 +14,17 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import ftfy
 import pytest
 from ruamel.yaml.comments import CommentedSeq
 
 from notewarden.edits import apply_edits, select_edits
+from notewarden.fixer import run_fix
 from notewarden.fm_edit import FrontMatterEditor, new_front_matter
 from notewarden.model import Edit, Fix, FixSafety
 from notewarden.names import did_you_mean, link_key, newline_of, normalize_name, strip_md
 from notewarden.parsing.note import parse_note
+from notewarden.rules.mojibake import make_fix as mojibake_fix
 from notewarden.writer import Snapshot, WriteSkipped, read_with_snapshot, write_atomic
 from tests.helpers import make_vault
 
@@ -215,7 +218,7 @@ def test_the_last_key_and_a_multi_line_value_end_where_they_end() -> None:
     assert editor.has_key("tags") and not editor.has_key("missing")
 
 
-def test_a_key_at_the_end_of_an_unterminated_file_keeps_it_unterminated() -> None:
+def test_a_closing_delimiter_without_a_final_newline_stays_so() -> None:
     text = "---\ntags: ['#a']\n---"
     assert _rewritten(text, "tags", _strip_hashes) == "---\ntags: ['a']\n---"
 
@@ -324,3 +327,104 @@ def test_writability_is_judged_with_the_effective_ids(tmp_path: Path) -> None:
         assert note.read_bytes() == b"old\n"
     finally:
         shutil.rmtree(folder)
+
+
+# --- the fix-making code of the rules, through --fix on real vaults -------------------------
+
+START = "%% notewarden:backlinks:start %%"
+END = "%% notewarden:backlinks:end %%"
+OPTED_IN = '[backlinks]\nnotes = ["C.md"]\n'
+SYMMETRIC = '[backlinks]\nsymmetric = ["related"]\n'
+
+
+def _fixed(tmp_path: Path, files: dict[str, str | bytes], name: str, *,
+           config: str | None = None, unsafe: bool = False) -> bytes:
+    """Fix a fresh vault (in-process, no cache) and return `name`'s bytes afterwards."""
+    vault = make_vault(tmp_path / "v", files, config=config)
+    run_fix([vault], unsafe=unsafe, use_cache=False, jobs=1)
+    return (vault / name).read_bytes()
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    ("", f"## Backlinks\n{START}\n- [[A]]\n{END}\n"),
+    ("text\n", f"text\n\n## Backlinks\n{START}\n- [[A]]\n{END}\n"),
+    ("a\r\nb", f"a\r\nb\r\n\r\n## Backlinks\r\n{START}\r\n- [[A]]\r\n{END}"),
+    ("a\r\nb\r\n", f"a\r\nb\r\n\r\n## Backlinks\r\n{START}\r\n- [[A]]\r\n{END}\r\n"),
+])
+def test_an_appended_backlinks_block_follows_the_notes_newline_and_ending(
+        tmp_path: Path, before: str, after: str) -> None:
+    files: dict[str, str | bytes] = {"A.md": "[[C]]\n", "C.md": before}
+    assert _fixed(tmp_path, files, "C.md", config=OPTED_IN) == after.encode()
+
+
+def test_a_rewritten_backlinks_block_touches_only_its_inside(tmp_path: Path) -> None:
+    before = f"top\r\n{START}\r\n- [[Gone]]\r\n{END}\r\nbottom"
+    files: dict[str, str | bytes] = {"A.md": "[[C]]\n", "B.md": "[[C]]\n", "C.md": before}
+    assert _fixed(tmp_path, files, "C.md") == (
+        f"top\r\n{START}\r\n- [[A]]\r\n- [[B]]\r\n{END}\r\nbottom").encode()
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    ('---\nrelated: "[[C]]"\n---\n', '---\nrelated:\n  - "[[C]]"\n  - "[[A]]"\n---\n'),
+    ("---\nrelated:\n---\n", '---\nrelated:\n  - "[[A]]"\n---\n'),
+    ('---\nrelated:\n- "[[C]]"\n---\n', '---\nrelated:\n- "[[C]]"\n- "[[A]]"\n---\n'),
+])
+def test_a_symmetric_property_gains_the_missing_link_in_its_own_style(
+        tmp_path: Path, before: str, after: str) -> None:
+    files: dict[str, str | bytes] = {"A.md": '---\nrelated: ["[[B]]"]\n---\n', "B.md": before,
+                                     "C.md": "# C\n"}
+    assert _fixed(tmp_path, files, "B.md", config=SYMMETRIC) == after.encode()
+
+
+def test_a_symmetric_property_in_unreadable_front_matter_is_left_alone(tmp_path: Path) -> None:
+    before = "---\nrelated: [unclosed\n---\n"
+    files: dict[str, str | bytes] = {"A.md": '---\nrelated: ["[[B]]"]\n---\n', "B.md": before}
+    assert _fixed(tmp_path, files, "B.md", config=SYMMETRIC) == before.encode()
+
+
+@pytest.mark.parametrize(("line", "fixed"), [
+    ("| [[Alias]] | x |", "| [[Target\\|Alias]] | x |"),  # the header row, at the top
+    ("| y | ![[Alias#Part]] |", "| y | ![[Target#Part\\|Alias]] |"),  # the last row
+    ("> | [[Alias]] |", "> | [[Target\\|Alias]] |"),
+])
+def test_an_alias_link_in_a_table_escapes_its_pipe(tmp_path: Path, line: str, fixed: str) -> None:
+    for table in ([line, "|---|---|", "| a | b |", "trailer"],
+                  ["| h | h |", "|---|---|", line]):
+        text = "\n".join(table)
+        files: dict[str, str | bytes] = {"N.md": text,
+                                         "Target.md": "---\naliases: [Alias]\n---\n"}
+        assert _fixed(tmp_path / str(len(text)), files, "N.md").decode() == \
+            text.replace(line, fixed)
+
+
+def test_an_alias_link_outside_a_table_keeps_a_plain_pipe(tmp_path: Path) -> None:
+    text = "| not a table, no delimiter row |\n[[Alias|shown]] and ![[Alias]]\n\n| x |\n"
+    files: dict[str, str | bytes] = {"N.md": text, "Target.md": "---\naliases: [Alias]\n---\n"}
+    assert _fixed(tmp_path, files, "N.md").decode() == text.replace(
+        "[[Alias|shown]]", "[[Target|shown]]").replace("![[Alias]]", "![[Target|Alias]]")
+
+
+def test_a_mojibake_fix_edits_only_the_characters_that_change() -> None:
+    for line in ("cafÃ© au lait", "Ã©tÃ©", "tail: naÃ¯ve", "same on both ends: Ã© x Ã©"):
+        text = f"prefix line\n{line}\nlast\n"
+        note = parse_note("N.md", text.encode())
+        start = text.index(line)
+        fix = mojibake_fix(note, start, line)
+        assert fix is not None and fix.safety is FixSafety.UNSAFE
+        (edit,) = fix.edits
+        fixed = ftfy.fix_encoding(line)
+        first = next(i for i, (a, b) in enumerate(zip(line, fixed, strict=False)) if a != b)
+        assert edit.start == len(text[: start + first].encode())
+        assert apply_edits(text.encode(), [edit]).decode() == text.replace(line, fixed)
+        assert edit.end - edit.start < len(line.encode()) or first == 0
+    assert mojibake_fix(parse_note("N.md", b"fine\n"), 0, "fine") is None
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    ("---\ntags: ['#a', '#', b]\n---\n", "---\ntags: ['a', '#', b]\n---\n"),
+    ("---\ntags: '#solo'\n---\n", "---\ntags: 'solo'\n---\n"),
+    ("---\ntags:\n- '##two'\n---\n", "---\ntags:\n- 'two'\n---\n"),
+])
+def test_tag_hashes_are_stripped_and_nothing_else_changes(
+        tmp_path: Path, before: str, after: str) -> None:
+    assert _fixed(tmp_path, {"N.md": before}, "N.md") == after.encode()
