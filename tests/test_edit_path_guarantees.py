@@ -183,6 +183,15 @@ def test_nested_lists_keep_their_indent(indent: int) -> None:
     assert _rewritten(text, "tags", _strip_hashes) == text.replace("#", "")
 
 
+def test_nested_maps_keep_their_two_space_indent() -> None:
+    text = "---\nmeta:\n  rating: 1\n  by:\n    - me\n---\n"
+
+    def rate(loaded: Any) -> None:
+        loaded["meta"]["rating"] = 2
+
+    assert _rewritten(text, "meta", rate) == text.replace("1", "2")
+
+
 def test_a_new_list_takes_the_files_usual_indent() -> None:
     for text, pad in (("---\ntitle: x\n---\n", "  "), ("---\nother:\n- y\n---\n", ""),
                       ("---\nother:\n    - y\n---\n", "    ")):
