@@ -183,6 +183,17 @@ def test_nested_lists_keep_their_indent(indent: int) -> None:
     assert _rewritten(text, "tags", _strip_hashes) == text.replace("#", "")
 
 
+@pytest.mark.parametrize("indent", [0, 2])
+def test_maps_inside_a_list_keep_their_indent(indent: int) -> None:
+    pad = " " * indent
+    text = f"---\nsources:\n{pad}- title: old\n{pad}  by: me\n---\n"
+
+    def retitle(loaded: Any) -> None:
+        loaded["sources"][0]["title"] = "new"
+
+    assert _rewritten(text, "sources", retitle) == text.replace("old", "new")
+
+
 def test_nested_maps_keep_their_two_space_indent() -> None:
     text = "---\nmeta:\n  rating: 1\n  by:\n    - me\n---\n"
 
