@@ -26,7 +26,7 @@ from notewarden.names import did_you_mean, link_key, newline_of, normalize_name,
 from notewarden.parsing.note import parse_note
 from notewarden.rules.mojibake import make_fix as mojibake_fix
 from notewarden.writer import Snapshot, WriteSkipped, read_with_snapshot, write_atomic
-from tests.helpers import make_vault
+from tests.helpers import lint, make_vault
 
 
 def _fix(*spans: tuple[int, int, bytes]) -> Fix:
@@ -448,3 +448,31 @@ def test_a_mojibake_fix_edits_only_the_characters_that_change() -> None:
 def test_tag_hashes_are_stripped_and_nothing_else_changes(
         tmp_path: Path, before: str, after: str) -> None:
     assert _fixed(tmp_path, {"N.md": before}, "N.md") == after.encode()
+
+
+# --- duplicate-block: what is found, and the span its fix deletes ---------------------------
+
+LINES = [f"Line {n} of a pasted thread, long enough to count toward the block: {'x' * 40}"
+         for n in "ABC"]
+
+
+def test_a_three_line_copy_at_the_very_top_and_bottom_is_found_and_the_later_one_goes(
+        tmp_path: Path) -> None:
+    block = "\n".join(LINES)
+    text = f"{block}\n\n{block}"  # no front-matter, no final newline
+    vault = make_vault(tmp_path / "v", {"N.md": text})
+    found = [f for f in lint(vault) if f.rule == "duplicate-block"]
+    assert [(f.line, f.message) for f in found] == [
+        (1, "lines 1-3 (3 lines) appear again at lines 5-7")]
+    assert _fixed(tmp_path / "again", {"N.md": text}, "N.md") == block.encode()
+
+
+def test_the_earlier_copy_goes_when_the_later_one_holds_more(tmp_path: Path) -> None:
+    a, b, c = LINES
+    text = f"---\ntitle: t\n---\n{a}\n{b}\n{c}\n\nmiddle\n{a}\n{b}\n> a reply\n{c}\n"
+    vault = make_vault(tmp_path / "v", {"N.md": text})
+    found = [f for f in lint(vault) if f.rule == "duplicate-block"]
+    assert [(f.line, f.message) for f in found] == [
+        (4, "lines 4-6 (3 lines) appear again at lines 9-12 (with other lines in between)")]
+    assert _fixed(tmp_path / "again", {"N.md": text}, "N.md").decode() == (
+        f"---\ntitle: t\n---\nmiddle\n{a}\n{b}\n> a reply\n{c}\n")
