@@ -7,8 +7,10 @@ the fix-making functions of the rules) and of `run_fix` on real files in tempora
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import sqlite3
 import stat
 import tempfile
 from pathlib import Path
@@ -19,6 +21,7 @@ import pytest
 from ruamel.yaml.comments import CommentedSeq
 
 from notewarden.edits import apply_edits, select_edits
+from notewarden.engine import run_check
 from notewarden.fixer import run_fix
 from notewarden.fm_edit import FrontMatterEditor, new_front_matter
 from notewarden.model import Edit, Fix, FixSafety
@@ -26,7 +29,7 @@ from notewarden.names import did_you_mean, link_key, newline_of, normalize_name,
 from notewarden.parsing.note import parse_note
 from notewarden.rules.mojibake import make_fix as mojibake_fix
 from notewarden.writer import Snapshot, WriteSkipped, read_with_snapshot, write_atomic
-from tests.helpers import lint, make_vault
+from tests.helpers import lint, make_vault, store_of
 
 
 def _fix(*spans: tuple[int, int, bytes]) -> Fix:
@@ -476,3 +479,31 @@ def test_the_earlier_copy_goes_when_the_later_one_holds_more(tmp_path: Path) -> 
         (4, "lines 4-6 (3 lines) appear again at lines 9-12 (with other lines in between)")]
     assert _fixed(tmp_path / "again", {"N.md": text}, "N.md").decode() == (
         f"---\ntitle: t\n---\nmiddle\n{a}\n{b}\n> a reply\n{c}\n")
+
+
+# --- fixer.py: the passes, the cache, and what is reported ----------------------------------
+
+
+def _stored_paths(vault: Path) -> list[str]:
+    with contextlib.closing(sqlite3.connect(store_of(vault))) as connection:
+        return sorted(row[0] for row in connection.execute("SELECT path FROM notes"))
+
+
+def test_a_fix_leaves_the_notes_it_parsed_from_disk_in_the_cache(tmp_path: Path) -> None:
+    vault = make_vault(tmp_path / "v", {"A.md": "---\ntags: ['#a']\n---\n", "B.md": "# B\n"})
+    out = run_fix([vault], use_cache=True, jobs=1)
+    assert set(out.changed) == {"A.md"} and out.passes == 1
+    assert _stored_paths(vault) == ["A.md", "B.md"]
+
+
+def test_a_damaged_cache_during_a_fix_is_rebuilt_and_the_fix_still_made(tmp_path: Path) -> None:
+    vault = make_vault(tmp_path / "v", {"A.md": "---\ntags: ['#a']\n---\n", "B.md": "# B\n"})
+    run_check([vault], jobs=1)  # fills the cache
+    (vault / "B.md").write_text("# B, edited\n", encoding="utf-8")  # records get read
+    with contextlib.closing(sqlite3.connect(store_of(vault))) as connection, connection:
+        connection.execute("UPDATE notes SET record = ?", (b"\xc1 not msgpack",))
+    out = run_fix([vault], use_cache=True, jobs=1)
+    assert [w for w in out.check.warnings if "the cache was damaged" in w]
+    assert (vault / "A.md").read_text() == "---\ntags: ['a']\n---\n"
+    assert out.fixed == 1
+    assert _stored_paths(vault) == ["A.md", "B.md"]
