@@ -507,3 +507,17 @@ def test_a_damaged_cache_during_a_fix_is_rebuilt_and_the_fix_still_made(tmp_path
     assert (vault / "A.md").read_text() == "---\ntags: ['a']\n---\n"
     assert out.fixed == 1
     assert _stored_paths(vault) == ["A.md", "B.md"]
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    # The note's own name and repeats (as Obsidian compares names) go; the rest keep order.
+    ("---\nalias: [N, x, X, y]\n---\n", "---\naliases:\n  - x\n  - y\n---\n"),
+    ("---\nalias: Y\naliases:\n  - x\n  - y\n---\n", "---\naliases:\n  - x\n  - y\n---\n"),
+    ("---\nalias: [3, n, z]\naliases: [x]\n---\n", "---\naliases: [x, 3, z]\n---\n"),
+    ("---\naliases: N\n---\n", "---\naliases: []\n---\n"),
+    ("---\naliases: [x, N, X]  # mine\n---\n", "---\naliases: [x]        # mine\n---\n"),
+    ("---\nalias: x  # note\n---\n", "---\naliases:\n  - x  # note\n---\n"),
+])
+def test_aliases_become_a_list_of_distinct_strings_other_than_the_notes_name(
+        tmp_path: Path, before: str, after: str) -> None:
+    assert _fixed(tmp_path, {"N.md": before}, "N.md") == after.encode()
