@@ -420,12 +420,16 @@ def run_all(mutants: list[Mutant], modules: dict[str, ModuleConfig], jobs: int,
 
     try:
         with ThreadPoolExecutor(max_workers=len(workers)) as pool:
-            names = sorted({mutant.module for mutant in mutants})
-            for name, status in zip(names, pool.map(baseline, names), strict=True):
-                if status != "survived":
-                    raise SystemExit(f"mutate: the tests for {name} fail ({status}) on the "
-                                     "unmutated code; fix them first")
-            return list(pool.map(one, mutants))
+            try:
+                names = sorted({mutant.module for mutant in mutants})
+                for name, status in zip(names, pool.map(baseline, names), strict=True):
+                    if status != "survived":
+                        raise SystemExit(f"mutate: the tests for {name} fail ({status}) on "
+                                         "the unmutated code; fix them first")
+                return list(pool.map(one, mutants))
+            except BaseException:  # Ctrl-C: finish the mutants running, start no other
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
     finally:
         for worker in workers:
             worker.close()
