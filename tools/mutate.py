@@ -470,6 +470,10 @@ def main(argv: list[str] | None = None) -> int:
     mutants: list[Mutant] = []
     for name in names:
         found = generate(modules[name])
+        keys = {mutant.key for mutant in found}
+        for stale in sorted(set(equivalent.get(name, {})) - keys):
+            print(f"mutate: {name}: the equivalent entry {stale!r} matches no mutant",
+                  file=sys.stderr)
         if args.sample and len(found) > args.sample:
             rng = random.Random(f"{args.seed}:{name}")  # a module's sample is its own
             found = sorted(rng.sample(found, args.sample), key=lambda m: m.start)
