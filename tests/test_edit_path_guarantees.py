@@ -411,7 +411,7 @@ def test_a_symmetric_property_in_unreadable_front_matter_is_left_alone(tmp_path:
     ("> | [[Alias]] |", "> | [[Target\\|Alias]] |"),
 ])
 def test_an_alias_link_in_a_table_escapes_its_pipe(tmp_path: Path, line: str, fixed: str) -> None:
-    for table in ([line, "|---|---|", "| a | b |", "trailer"],
+    for table in ([line, "|---|---|", "| a | b |", "trailer"], [line, "|---|---|"],
                   ["| h | h |", "|---|---|", line]):
         text = "\n".join(table)
         files: dict[str, str | bytes] = {"N.md": text,
@@ -514,6 +514,7 @@ def test_a_damaged_cache_during_a_fix_is_rebuilt_and_the_fix_still_made(tmp_path
     ("---\nalias: [N, x, X, y]\n---\n", "---\naliases:\n  - x\n  - y\n---\n"),
     ("---\nalias: Y\naliases:\n  - x\n  - y\n---\n", "---\naliases:\n  - x\n  - y\n---\n"),
     ("---\nalias: [3, n, z]\naliases: [x]\n---\n", "---\naliases: [x, 3, z]\n---\n"),
+    ("---\nalias: [z, Z, x]\naliases: [x]\n---\n", "---\naliases: [x, z]\n---\n"),
     ("---\naliases: N\n---\n", "---\naliases: []\n---\n"),
     ("---\naliases: [x, N, X]  # mine\n---\n", "---\naliases: [x]        # mine\n---\n"),
     ("---\nalias: x  # note\n---\n", "---\naliases:\n  - x  # note\n---\n"),
