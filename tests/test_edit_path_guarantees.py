@@ -420,6 +420,16 @@ def test_an_alias_link_in_a_table_escapes_its_pipe(tmp_path: Path, line: str, fi
             text.replace(line, fixed)
 
 
+@pytest.mark.parametrize("text", [
+    "| a | b |\n|---|---|\n  \t\nSee [[Alias]] here.\n \n| c | d |\n|---|---|\n",
+    "> | a | b |\n> |---|---|\n>\n> See [[Alias]] here.\n> \n> | c |\n> |---|\n",
+])
+def test_lines_of_only_spaces_or_quote_marks_end_a_table(tmp_path: Path, text: str) -> None:
+    files: dict[str, str | bytes] = {"N.md": text, "Target.md": "---\naliases: [Alias]\n---\n"}
+    assert _fixed(tmp_path, files, "N.md").decode() == text.replace(
+        "[[Alias]]", "[[Target|Alias]]")
+
+
 def test_an_alias_link_outside_a_table_keeps_a_plain_pipe(tmp_path: Path) -> None:
     text = "| not a table, no delimiter row |\n[[Alias|shown]] and ![[Alias]]\n\n| x |\n"
     files: dict[str, str | bytes] = {"N.md": text, "Target.md": "---\naliases: [Alias]\n---\n"}
