@@ -8,6 +8,7 @@ the fix-making functions of the rules) and of `run_fix` on real files in tempora
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import sqlite3
@@ -28,6 +29,7 @@ from notewarden.model import Edit, Fix, FixSafety
 from notewarden.names import did_you_mean, link_key, newline_of, normalize_name, strip_md
 from notewarden.parsing.note import parse_note
 from notewarden.rules.mojibake import make_fix as mojibake_fix
+from notewarden.rules.property_type import split_comma_joined
 from notewarden.writer import Snapshot, WriteSkipped, read_with_snapshot, write_atomic
 from tests.helpers import lint, make_vault, store_of
 
@@ -532,3 +534,24 @@ def test_a_damaged_cache_during_a_fix_is_rebuilt_and_the_fix_still_made(tmp_path
 def test_aliases_become_a_list_of_distinct_strings_other_than_the_notes_name(
         tmp_path: Path, before: str, after: str) -> None:
     assert _fixed(tmp_path, {"N.md": before}, "N.md") == after.encode()
+
+
+def test_comma_joined_values_split_outside_links_and_drop_empty_items() -> None:
+    assert split_comma_joined("a,b,,[[x, y]],c, d ,") == ["a", "b", "[[x, y]]", "c", "d"]
+    assert split_comma_joined("[[Smith, John]],Doe") == ["[[Smith, John]]", "Doe"]
+    assert split_comma_joined("one") == ["one"]
+    assert split_comma_joined(5) == [5]
+
+
+@pytest.mark.parametrize(("before", "after", "unsafe"), [
+    ("targets: a,b,,[[x, y]],c # note\n",
+     "targets:\n  - a\n  - b\n  - '[[x, y]]'\n  - c  # note\n", True),
+    ("targets: one # c\n", "targets:\n  - one  # c\n", False),
+    ("targets: a,b\n", "targets: a,b\n", False),  # splitting is unsafe: not without the flag
+])
+def test_a_list_property_becomes_a_block_list_keeping_its_comment(
+        tmp_path: Path, before: str, after: str, unsafe: bool) -> None:
+    types = json.dumps({"types": {"targets": "multitext"}})
+    files: dict[str, str | bytes] = {"N.md": f"---\n{before}---\nbody\n",
+                                     ".obsidian/types.json": types}
+    assert _fixed(tmp_path, files, "N.md", unsafe=unsafe).decode() == f"---\n{after}---\nbody\n"
