@@ -555,3 +555,12 @@ def test_a_list_property_becomes_a_block_list_keeping_its_comment(
     files: dict[str, str | bytes] = {"N.md": f"---\n{before}---\nbody\n",
                                      ".obsidian/types.json": types}
     assert _fixed(tmp_path, files, "N.md", unsafe=unsafe).decode() == f"---\n{after}---\nbody\n"
+
+
+@pytest.mark.parametrize("ending", ["last line", "last line\n", "\n", ""])
+def test_a_deleted_copy_takes_one_blank_line_and_never_the_line_after_it(
+        tmp_path: Path, ending: str) -> None:
+    block = "\n".join(LINES)
+    text = f"{block}\n\n{block}\n\n{ending}"
+    expected = f"{block}\n\n{ending}"
+    assert _fixed(tmp_path, {"N.md": text}, "N.md").decode() == expected
