@@ -401,8 +401,13 @@ def test_a_symmetric_property_gains_the_missing_link_in_its_own_style(
     assert _fixed(tmp_path, files, "B.md", config=SYMMETRIC) == after.encode()
 
 
-def test_a_symmetric_property_in_unreadable_front_matter_is_left_alone(tmp_path: Path) -> None:
-    before = "---\nrelated: [unclosed\n---\n"
+@pytest.mark.parametrize("before", [
+    "---\nrelated: [unclosed\n---\n",  # not YAML
+    "---\n- a list\n---\n",  # YAML, but not a map
+    "---\n---\nbody\n",  # empty: no YAML node to edit
+])
+def test_a_symmetric_property_in_front_matter_it_cannot_edit_is_left_alone(
+        tmp_path: Path, before: str) -> None:
     files: dict[str, str | bytes] = {"A.md": '---\nrelated: ["[[B]]"]\n---\n', "B.md": before}
     assert _fixed(tmp_path, files, "B.md", config=SYMMETRIC) == before.encode()
 
