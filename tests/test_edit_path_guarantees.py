@@ -569,3 +569,16 @@ def test_a_deleted_copy_takes_one_blank_line_and_never_the_line_after_it(
     text = f"{block}\n\n{block}\n\n{ending}"
     expected = f"{block}\n\n{ending}"
     assert _fixed(tmp_path, {"N.md": text}, "N.md").decode() == expected
+
+
+def test_the_front_matters_closing_line_is_never_part_of_a_duplicate(tmp_path: Path) -> None:
+    """A horizontal rule `---` before the later copy repeats the front-matter's closing
+    line; the run must still start at the body, and the fix must leave the front-matter."""
+    block = "\n".join(LINES)
+    text = f"---\ntitle: t\n---\n{block}\n\n---\n{block}\n"
+    vault = make_vault(tmp_path / "v", {"N.md": text})
+    found = [f for f in lint(vault) if f.rule == "duplicate-block"]
+    assert [(f.line, f.message) for f in found] == [
+        (4, "lines 4-6 (3 lines) appear again at lines 9-11")]
+    assert _fixed(tmp_path / "again", {"N.md": text}, "N.md").decode() == (
+        f"---\ntitle: t\n---\n{block}\n\n---\n")
