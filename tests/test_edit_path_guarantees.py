@@ -430,6 +430,8 @@ def test_an_alias_link_in_a_table_escapes_its_pipe(tmp_path: Path, line: str, fi
 
 
 @pytest.mark.parametrize("text", [
+    "| a | b |\n|---|---|\n\nintro line\nSee [[Alias]] here.\n",  # two lines below the blank
+    "See [[Alias]] here.\nmore text\n\n|---|---|\n| c | d |\n",
     "| a | b |\n|---|---|\n  \t\nSee [[Alias]] here.\n \n| c | d |\n|---|---|\n",
     "> | a | b |\n> |---|---|\n>\n> See [[Alias]] here.\n> \n> | c |\n> |---|\n",
 ])
@@ -556,6 +558,7 @@ def test_comma_joined_values_split_outside_links_and_drop_empty_items() -> None:
      "targets:\n  - a\n  - b\n  - '[[x, y]]'\n  - c  # note\n", True),
     ("targets: one # c\n", "targets:\n  - one  # c\n", False),
     ("targets: a,b\n", "targets: a,b\n", False),  # splitting is unsafe: not without the flag
+    ("targets: a,b\n", "targets:\n  - a\n  - b\n", True),
 ])
 def test_a_list_property_becomes_a_block_list_keeping_its_comment(
         tmp_path: Path, before: str, after: str, unsafe: bool) -> None:
