@@ -5,7 +5,9 @@ Hypothesis profiles (`--hypothesis-profile NAME`):
 - `ci`, the default: 2,000 examples for each property test that does not set its own
   count (the prose-safety properties of tests/test_fix_properties.py);
 - `long`: 10,000 of them, for a longer look than CI affords:
-  `python -m pytest tests/test_fix_properties.py --hypothesis-profile long`.
+  `python -m pytest tests/test_fix_properties.py --hypothesis-profile long`;
+- `mutation`: 200 examples, derandomized and without the example database, so that
+  tools/mutate.py gets the same verdict for a mutant every time it runs.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ _QUIET = [HealthCheck.too_slow]
 settings.register_profile("ci", max_examples=2_000, deadline=None, suppress_health_check=_QUIET)
 settings.register_profile("long", max_examples=10_000, deadline=None,
                           suppress_health_check=_QUIET)
+settings.register_profile("mutation", max_examples=200, deadline=None, derandomize=True,
+                          database=None, suppress_health_check=_QUIET)
 settings.load_profile("ci")
 
 
