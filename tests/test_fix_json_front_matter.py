@@ -92,3 +92,24 @@ def test_a_checked_edit_keeps_the_other_keys() -> None:
     editor = _editor("---\ntitle: x  # kept\naliases: Foo\nrating: 3\n---\n")
     edit = editor.rewrite_key("aliases", lambda loaded: {"aliases": ["Foo"]})
     assert edit is not None and edit.replacement == b"aliases:\n  - Foo\n"
+
+
+def test_a_rule_failing_while_making_its_fix_is_reported(tmp_path: Path, monkeypatch) -> None:
+    """A rule that fails while building a fix gives one line naming the note and the rule
+    (the check after the fix reports its finding, which would otherwise leave the user
+    wondering why --fix did nothing). The failure is injected: no known input fails."""
+    from notewarden.fixer import run_fix
+    from notewarden.rules import alias_format
+
+    def fail(note: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(alias_format, "make_fix", fail)
+    note = "---\naliases: Foo\n---\n# A\n"
+    vault = make_vault(tmp_path / "v", {"A.md": note})
+    outcome = run_fix([vault], use_cache=False)
+    assert outcome.errors == [
+        "A.md: internal error in rule alias-format: RuntimeError('boom'); please report "
+        "this; its fixes were not made"]
+    assert (vault / "A.md").read_text() == note
+    assert [f.rule for f in outcome.check.findings] == ["alias-format"]

@@ -187,7 +187,7 @@ def check(paths: tuple[Path, ...], output_format: str, colour: str, quiet: bool,
             click.echo(unified_diff(outcome.changed), nl=False)
             click.echo(diff_summary(outcome.fixed, len(outcome.changed)), err=True)
             sys.exit(0 if exit_zero or not outcome.changed else 1)
-        for message in outcome.skipped:
+        for message in outcome.skipped + outcome.errors:
             click.echo(f"notewarden: warning: {message}", err=True)
         result = outcome.check
         changed = bool(outcome.changed) and len(outcome.skipped) < len(outcome.changed)

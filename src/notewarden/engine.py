@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from notewarden.config import OFF, Config, ConfigError, ConfigOverrides, load_config
-from notewarden.model import ALL_RULES_MARK, Finding, NoteRecord, Problem, Severity
+from notewarden.model import (
+    ALL_RULES_MARK,
+    INTERNAL_ERROR,
+    Finding,
+    NoteRecord,
+    Problem,
+    Severity,
+)
 from notewarden.rules import RULES, VAULT_RULES, capped, get_rule
 from notewarden.schemas import SchemaSet
 from notewarden.store import (
@@ -526,7 +533,7 @@ def vault_problems(record: NoteRecord, index: VaultIndex, selection: Selection,
         except StoreDamaged:
             raise
         except Exception as exc:  # one rule's bug must not stop the run
-            out.append((rule.name, Problem(1, 1, f"internal error in rule {rule.name}: "
+            out.append((rule.name, Problem(1, 1, f"{INTERNAL_ERROR}{rule.name}: "
                                                  f"{exc!r}; please report this")))
     return out
 

@@ -30,7 +30,7 @@ from notewarden.engine import (
     vault_problems,
 )
 from notewarden.indexing import build_index, notes_to_store
-from notewarden.model import Finding, Fix, FixSafety
+from notewarden.model import INTERNAL_ERROR, Finding, Fix, FixSafety
 from notewarden.parsing.note import parse_note
 from notewarden.pool import record_from, run_note_rules
 from notewarden.rules import RULES
@@ -47,6 +47,8 @@ class FixResult:
     fixed: int = 0  # findings that went away
     changed: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)  # path: (old, new)
     skipped: list[str] = field(default_factory=list)  # writes refused, with the reason
+    # Rules that failed while making a note's fixes (their fixes are missing), one line each.
+    errors: list[str] = field(default_factory=list)
     passes: int = 0
 
 
@@ -89,6 +91,7 @@ def _fix(vault: Vault, prefixes: list[str], select: Sequence[str], ignore: Seque
     originals: dict[str, tuple[bytes, Snapshot]] = {}
     passes = 0
     fixed: dict[str, int] = defaultdict(int)  # path -> findings fixed there
+    failures: set[str] = set()
     while True:
         index = build_index(vault.config, vault.schemas, store=store, jobs=jobs,
                             overlay=overlay)
@@ -110,8 +113,9 @@ def _fix(vault: Vault, prefixes: list[str], select: Sequence[str], ignore: Seque
                 except OSError:
                     continue
             data = overlay.get(path, originals[path][0])
-            answers = _fixes_for(vault, index, path, data, {f.rule for f in findings},
-                                 selection, unsafe)
+            answers, errors = _fixes_for(vault, index, path, data,
+                                         {f.rule for f in findings}, selection, unsafe)
+            failures.update(f"{path}: {error}; its fixes were not made" for error in errors)
             edits, applied, _deferred = select_edits(answers)
             if not edits:
                 continue
@@ -126,7 +130,7 @@ def _fix(vault: Vault, prefixes: list[str], select: Sequence[str], ignore: Seque
     changed = {path: (originals[path][0], new) for path, new in overlay.items()
                if new != originals[path][0]}
     outcome = FixResult(result, passes=passes, changed=changed,
-                        fixed=sum(fixed[path] for path in changed))
+                        fixed=sum(fixed[path] for path in changed), errors=sorted(failures))
     if write:
         not_written = set()
         for path, (_old, new) in sorted(changed.items()):
@@ -148,9 +152,11 @@ def _fix(vault: Vault, prefixes: list[str], select: Sequence[str], ignore: Seque
 
 
 def _fixes_for(vault: Vault, index: object, path: str, data: bytes, rules: set[str],
-               selection: Selection, unsafe: bool) -> dict[Fix, int]:
-    """Fresh fixes for one note, from its current bytes, for the rules that found something.
-    Suppressed findings are dropped exactly as when checking."""
+               selection: Selection, unsafe: bool) -> tuple[dict[Fix, int], list[str]]:
+    """Fresh fixes for one note, from its current bytes, for the rules that found something,
+    and the internal errors of rules that failed while making them (a check without fixes
+    reports the finding, so the failure would otherwise go unseen). Suppressed findings are
+    dropped exactly as when checking."""
     note = parse_note(path, data)
     file = VaultFile(path, len(data), -1)
     problems = [(name, problem) for name, problem
@@ -159,12 +165,14 @@ def _fixes_for(vault: Vault, index: object, path: str, data: bytes, rules: set[s
     problems += [(name, problem) for name, problem
                  in vault_problems(record, index, selection, source=note)  # type: ignore[arg-type]
                  if name in rules]
+    errors = [problem.message for _name, problem in problems
+              if problem.message.startswith(INTERNAL_ERROR)]
     answers: dict[Fix, int] = {}  # fix -> how many findings it answers (one may answer several)
     for finding in stamp(path, record.suppressed_lines, record.suppressed_file,
                          [(n, p) for n, p in problems if n in selection.rules], selection):
         if finding.fix is not None and allowed(finding, unsafe):
             answers[finding.fix] = answers.get(finding.fix, 0) + 1
-    return answers
+    return answers, errors
 
 
 def unified_diff(changed: dict[str, tuple[bytes, bytes]]) -> str:

@@ -20,6 +20,9 @@ class Severity(StrEnum):
     INFO = "info"
 
 
+INTERNAL_ERROR = "internal error in rule "  # how the finding of a rule that failed starts
+
+
 class FixSafety(StrEnum):
     SAFE = "safe"
     UNSAFE = "unsafe"

@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from notewarden.index import heading_key
-from notewarden.model import NoteRecord, Problem, link_row, shared_keys, small_set
+from notewarden.model import (
+    INTERNAL_ERROR,
+    NoteRecord,
+    Problem,
+    link_row,
+    shared_keys,
+    small_set,
+)
 from notewarden.reading import MAX_NOTE_BYTES, NotRegularFile, read_regular_file
 from notewarden.schemas import SchemaSet
 from notewarden.store import (
@@ -80,7 +87,7 @@ def run_note_rules(note: ParsedNote, schemas: SchemaSet, want_fixes: bool = Fals
             raise
         except Exception as exc:  # a bug in one rule must not stop the others
             problems.append(
-                (rule.name, Problem(1, 1, f"internal error in rule {rule.name}: {exc!r}; "
+                (rule.name, Problem(1, 1, f"{INTERNAL_ERROR}{rule.name}: {exc!r}; "
                                           "please report this"))
             )
     return problems
@@ -121,7 +128,7 @@ def record_from(note: ParsedNote, file: VaultFile, problems: list[tuple[str, Pro
     except Exception as exc:  # as for a rule: reported, and the other notes go on
         typed_links, link_verdicts = (), ()
         problems = [*problems, ("schema", Problem(
-            1, 1, f"internal error in rule schema (typed links): {exc!r}; please report this"))]
+            1, 1, f"{INTERNAL_ERROR}schema (typed links): {exc!r}; please report this"))]
     return NoteRecord(
         path=note.path,
         size=file.size,

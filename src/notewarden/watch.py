@@ -401,8 +401,11 @@ class Session:
                     data, snapshot = read_with_snapshot(self.root / path)
                 except OSError:
                     continue
-                answers = _fixes_for(self.vault, self.index, path, data, rules,
-                                     self.selection, False)
+                answers, errors = _fixes_for(self.vault, self.index, path, data, rules,
+                                             self.selection, False)
+                for error in errors:
+                    log_line(f"warning: {path}: {error}; its fixes were not made",
+                             self.options)
                 edits, _applied, _deferred = select_edits(answers)
                 new = apply_edits(data, edits) if edits else data
                 affected = self._write(path, data, new, snapshot) if new != data else None
