@@ -2,7 +2,9 @@
 
 Nothing inside fenced code, indented code, inline code, math (`$...$`, `$$...$$`) or HTML
 comments is indexed, and a backslash-escaped character opens none of them (nor `\\[[` a
-link). Where they start and end follows CommonMark, held to markdown-it-py by
+link). Inside a blockquote or callout, whose every line starts with `>`, a fence or
+comment block is masked as CommonMark reads the quote's content, at any depth of `>`.
+Where they start and end follows CommonMark, held to markdown-it-py by
 tests/test_commonmark_oracle.py (the differences it allows: tests/oracle/commonmark/).
 
 Obsidian comments (`%% ... %%`) are NOT masked: Obsidian's metadata cache keeps the links
@@ -173,6 +175,10 @@ class MaskedSpans:
                     start = match.start()
                 starts.append(start)
                 ends.append(match.end())
+            # Only a note with a quote line and a fence or comment pays for the quotes.
+            if ((text.startswith(">") or "\n>" in text or _INDENTED_QUOTE_RE.search(text))
+                    and ("```" in text or "~~~" in text or "<!--" in text)):
+                starts, ends = _mask_in_quotes(text, offset, starts, ends)
         self.starts = starts
         self.ends = ends
 
@@ -223,6 +229,97 @@ def _mask_matches(text: str, offset: int) -> Iterator[re.Match[str]]:
         else:
             yield match
             at = match.end()
+
+
+# A run of blockquote lines (`>` after at most three spaces), its trailing "\n" included.
+# (A lazy continuation line without `>` ends the run: it can continue only a paragraph,
+# never a fence or a comment block, so those end with the run, as in CommonMark.)
+_QUOTE_RUN_RE = re.compile(r"(?:^ {0,3}>[^\n]*(?:\n|\Z))+", re.MULTILINE)
+_INDENTED_QUOTE_RE = re.compile(r"\n {1,3}>")
+# A quote line's marker: the quote's content starts after it and one optional space.
+_QUOTE_MARKER_RE = re.compile(r" {0,3}> ?")
+# What makes a quote's content worth scanning on its own.
+_QUOTED_BLOCK_RE = re.compile(r"```|~~~|<!--")
+_BLOCK_GROUPS = frozenset({"fence", "indented"})
+_LINE_START_BLOCK_GROUPS = frozenset({"comment", "mathblock"})
+
+
+def _covering_block_end(text: str, at: int, starts: list[int], ends: list[int]) -> int:
+    """Where the block-level span (fence, indented code, comment or math block) that holds
+    the line starting at `at` ends, or -1 where none does: an inline span (a code span
+    across lines) does not make a quote line code."""
+    i = bisect_right(starts, at) - 1
+    if i < 0 or ends[i] <= at or starts[i] == at:
+        return -1
+    match = _MASK_RE.match(text, starts[i])
+    if match is None:
+        return -1
+    line_start = text.rfind("\n", 0, starts[i]) + 1
+    if match.lastgroup in _BLOCK_GROUPS or (
+            match.lastgroup in _LINE_START_BLOCK_GROUPS
+            and not text[line_start : starts[i]].strip(" ")):
+        return ends[i]
+    return -1
+
+
+def _quote_content(text: str, start: int, end: int) -> tuple[str, list[int], list[int]]:
+    """The content of the quote lines text[start:end], and where each of its lines starts
+    in the content and in the text."""
+    content_lines: list[str] = []
+    content_starts: list[int] = []
+    text_starts: list[int] = []
+    in_content, in_text = 0, start
+    for line in text[start:end].split("\n"):
+        marker = _QUOTE_MARKER_RE.match(line)
+        skip = marker.end() if marker is not None else 0
+        content_lines.append(line[skip:])
+        content_starts.append(in_content)
+        text_starts.append(in_text + skip)
+        in_content += len(line) - skip + 1
+        in_text += len(line) + 1
+    return "\n".join(content_lines), content_starts, text_starts
+
+
+def _to_text(at: int, content_starts: list[int], text_starts: list[int]) -> int:
+    """An offset in a quote's content, as an offset in the text."""
+    line = bisect_right(content_starts, at) - 1
+    return text_starts[line] + at - content_starts[line]
+
+
+def _mask_in_quotes(text: str, offset: int, starts: list[int],
+                    ends: list[int]) -> tuple[list[int], list[int]]:
+    """The masked spans with each blockquote's content scanned as a note of its own, as
+    CommonMark reads it (the line after `>` and one optional space): a fence or comment
+    block inside runs to its close or to the quote's end, at any depth of `>` (the content
+    of `> > x` is `> x`, scanned the same way). Only quotes that hold a fence or comment
+    are scanned again; spans found in them replace those that started in them."""
+    for run in _QUOTE_RUN_RE.finditer(text, offset):
+        run_start, run_end = run.span()
+        if _QUOTED_BLOCK_RE.search(text, run_start, run_end) is None:
+            continue
+        block_end = _covering_block_end(text, run_start, starts, ends)
+        if block_end != -1:  # the quote's first lines are in a code block: not a quote
+            if block_end >= run_end:
+                continue
+            run_start = block_end if text[block_end - 1] == "\n" else (
+                text.find("\n", block_end) + 1)
+            if run_start == 0 or run_start >= run_end:
+                continue
+        content, content_starts, text_starts = _quote_content(text, run_start, run_end)
+        inner = MaskedSpans(content)
+        kept = [(s, e) for s, e in zip(starts, ends, strict=True)
+                if not run_start <= s < run_end]
+        kept.extend((_to_text(s, content_starts, text_starts),
+                     _to_text(e - 1, content_starts, text_starts) + 1) for s, e in inner)
+        kept.sort()
+        starts, ends = [], []
+        for s, e in kept:  # merged where they overlap (an inline span into the quote)
+            if ends and s < ends[-1]:
+                ends[-1] = max(ends[-1], e)
+            else:
+                starts.append(s)
+                ends.append(e)
+    return starts, ends
 
 
 # Lines that end a block, so indented code may follow at once: an ATX heading, a rule, a fence,
