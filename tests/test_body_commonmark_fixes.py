@@ -208,3 +208,11 @@ def test_a_callouts_code_through_the_console_script(tmp_path: Path) -> None:
     })
     found = [(f["path"], f["line"]) for f in findings_of("broken-link", check_json(vault))]
     assert found == [("Note.md", 7)]
+
+
+def test_quotes_nested_past_the_depth_limit_are_parsed_without_recursing_on() -> None:
+    # Each depth of `>` is scanned again; past 20 (markdown-it-py's nesting limit) not:
+    # a line of thousands of `>` must neither exhaust the stack nor cost its square.
+    text = (">" * 5000 + " ```\n") * 3 + "[[a]]\n"
+    note = parse_note("Note.md", text.encode())
+    assert [link.target for link in note.links] == ["a"]
