@@ -178,8 +178,8 @@ class MaskedSpans:
                 starts.append(start)
                 ends.append(match.end())
             # Only a note with a quote line pays for the quotes: on the two bench vaults
-            # (3000 notes each, no fence in a quote) MaskedSpans took +1.0% and +1.2%,
-            # parse_note -0.9% and +0.1% (noise), against the scanner without this pass.
+            # (3000 notes each, no fence in a quote) MaskedSpans took +1% to +2% and
+            # parse_note -1% to +2% (a shared machine's noise) over the scanner without it.
             if depth < _MAX_QUOTE_DEPTH and _may_hold_quote(text):
                 starts, ends = _mask_in_quotes(text, offset, starts, ends, depth)
         self.starts = starts
