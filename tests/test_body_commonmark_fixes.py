@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from notewarden.parsing.note import parse_note
-from tests.helpers import lint, make_vault
+from tests.helpers import check_json, findings_of, lint, make_vault
 
 
 def broken(tmp_path: Path, text: str) -> list[tuple[int, int]]:
@@ -156,3 +156,63 @@ def test_indented_lines_after_a_paragraph_of_backticks_continue_it(tmp_path: Pat
     assert broken(tmp_path, "```a`b\n    [[Missing]]\n") == [(2, 5)]
     # `===` under an HTML comment underlines nothing: the indented line continues it.
     assert broken(tmp_path, "<!-- c -->\n===\n    [[Missing]]\n") == [(3, 5)]
+
+
+# --- fences and comment blocks inside blockquotes and callouts -----------------------
+# A quote's content is the line after `>` and one optional space; a fence or comment
+# block in it runs to its close or to the quote's end (CommonMark 0.31.2, 'Block quotes').
+
+
+def test_a_fence_in_a_callout_is_code(tmp_path: Path) -> None:
+    # The code line's own ``` would pair with the opening one as a code span: it does not.
+    text = "> [!example]\n> ```python\n> a ``` b [[Missing]]\n> ```\n"
+    assert broken(tmp_path, text) == []
+
+
+def test_a_link_after_the_fence_in_the_callout_is_found(tmp_path: Path) -> None:
+    text = '> [!example]\n> ```python\n> x = "[[Missing]]"\n> ```\n> after: [[Missing]]\n'
+    assert broken(tmp_path, text) == [(5, 10)]
+
+
+def test_a_fence_in_a_nested_quote_is_code(tmp_path: Path) -> None:
+    text = "> [!note]\n> > ~~~\n> > [[Missing]]\n> > ~~~\n> > [[Missing]]\n> [[Missing]]\n"
+    assert broken(tmp_path, text) == [(5, 5), (6, 3)]
+
+
+def test_a_tilde_fence_in_a_quote_is_code(tmp_path: Path) -> None:
+    assert broken(tmp_path, "> ~~~\n> [[Missing]]\n> ~~~\n[[Missing]]\n") == [(4, 1)]
+
+
+def test_an_unclosed_fence_in_a_quote_ends_with_the_quote(tmp_path: Path) -> None:
+    # A fence is never continued lazily: the line without `>` is outside the quote.
+    assert broken(tmp_path, "> ```\n> [[Missing]]\n[[Missing]]\n") == [(3, 1)]
+    assert broken(tmp_path, "> > ```\n> > [[Missing]]\n> [[Missing]]\n") == [(3, 3)]
+
+
+def test_a_comment_block_in_a_quote_hides_its_lines_to_the_quotes_end(tmp_path: Path) -> None:
+    assert broken(tmp_path, "> <!--\n> [[Missing]]\n\n[[Missing]]\n") == [(4, 1)]
+    assert broken(tmp_path, "> <!-- a\n> [[Missing]] -->\n> [[Missing]]\n") == [(3, 3)]
+
+
+def test_quote_lines_inside_a_fence_are_code_not_a_quote(tmp_path: Path) -> None:
+    text = "```\n> ```\n> [[Missing]]\n```\n> [[Missing]]\n"
+    assert broken(tmp_path, text) == [(5, 3)]
+
+
+def test_a_callouts_code_through_the_console_script(tmp_path: Path) -> None:
+    """The installed script on a real vault: a broken-looking link in a callout's code is
+    not reported; a real broken link after the code, in the same callout, is."""
+    vault = make_vault(tmp_path / "vault", {
+        "Note.md": "# Note\n\n> [!example] Usage\n> ~~~markdown\n> See [[Not a link]].\n"
+                   "> ~~~\n> And [[Really missing]].\n",
+    })
+    found = [(f["path"], f["line"]) for f in findings_of("broken-link", check_json(vault))]
+    assert found == [("Note.md", 7)]
+
+
+def test_quotes_nested_past_the_depth_limit_are_parsed_without_recursing_on() -> None:
+    # Each depth of `>` is scanned again; past 20 (markdown-it-py's nesting limit) not:
+    # a line of thousands of `>` must neither exhaust the stack nor cost its square.
+    text = (">" * 5000 + " ```\n") * 3 + "[[a]]\n"
+    note = parse_note("Note.md", text.encode())
+    assert [link.target for link in note.links] == ["a"]
