@@ -113,3 +113,24 @@ def test_a_rule_failing_while_making_its_fix_is_reported(tmp_path: Path, monkeyp
         "this; its fixes were not made"]
     assert (vault / "A.md").read_text() == note
     assert [f.rule for f in outcome.check.findings] == ["alias-format"]
+
+
+def test_a_key_whose_lines_do_not_load_alone_is_not_spliceable() -> None:
+    # `*x` names an anchor on another key's line: the whole block parses, the key alone not.
+    editor = _editor("---\na: &x 1\nb: *x\n---\n")
+    with pytest.raises(NotSpliceable, match="do not load alone"):
+        editor.rewrite_key("b", lambda loaded: {"b": [1]})
+
+
+def test_a_nan_value_outside_the_edit_counts_as_kept_and_a_changed_one_not() -> None:
+    text = "---\ntitle: a\nx: .nan\n---\n"
+    editor = _editor(text)
+    title = (text.index("title"), text.index("x:"))
+    assert editor._checked(*title, "title: b\n", {"title"}) is not None  # NaN is itself
+    both = (text.index("title"), text.index("---", 4))
+    with pytest.raises(NotSpliceable, match="change `x` too"):
+        editor._checked(*both, "title: b\nx: 1\n", {"title"})
+    text = "---\ntitle: a\nx: 2\n---\n"
+    both = (text.index("title"), text.index("---", 4))
+    with pytest.raises(NotSpliceable, match="change `x` too"):
+        _editor(text)._checked(*both, "title: b\nx: .nan\n", {"title"})

@@ -108,8 +108,8 @@ class FrontMatterEditor:
         new = out.getvalue()
         if self.newline != "\n":
             new = new.replace("\n", self.newline)
-        if not old.endswith(("\n", "\r")):
-            new = new.rstrip("\r\n")
+        # `old` always ends with a line break (the closing `---` line follows a key's
+        # lines), and ruamel's dump does too: no final newline to take care of here.
         if new == old:
             return None
         changed = {key} | {name for name in data if isinstance(name, str)}
@@ -166,8 +166,3 @@ def new_front_matter(note: ParsedNote, key: str, value: Any) -> Edit:
     text = "---\n" + out.getvalue() + "---\n"
     return note.edit(0, 0, text.replace("\n", newline))
 
-
-def flow_or_block_list(items: list[Any]) -> Any:
-    from ruamel.yaml.comments import CommentedSeq
-
-    return CommentedSeq(items)
