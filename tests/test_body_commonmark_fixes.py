@@ -216,3 +216,56 @@ def test_quotes_nested_past_the_depth_limit_are_parsed_without_recursing_on() ->
     text = (">" * 5000 + " ```\n") * 3 + "[[a]]\n"
     note = parse_note("Note.md", text.encode())
     assert [link.target for link in note.links] == ["a"]
+
+
+# --- fenced code inside list items ---------------------------------------------------
+# A fence belongs to the item whose content column it sits at (up to three columns past
+# it), often four or more spaces from the line's start; it ends at its closing fence or
+# where the item ends (CommonMark 0.31.2, 'List items' and 'Fenced code blocks').
+
+
+def test_a_fence_under_a_numbered_item_indented_four_spaces_is_code(tmp_path: Path) -> None:
+    # (A blank line in the code: its backticks pair up as no code span across it.)
+    text = ('1. Install:\n    ```bash\n    echo "[[Missing]]"\n\n    echo\n    ```\n'
+            "2. Then [[Missing]]\n")
+    assert broken(tmp_path, text) == [(7, 9)]
+
+
+def test_a_fence_in_a_nested_item_at_its_content_column_is_code(tmp_path: Path) -> None:
+    text = ("- a\n    - b\n      ```\n      x = 1\n\n      [[Missing]]\n      ```\n"
+            "    - [[Missing]]\n")
+    assert broken(tmp_path, text) == [(8, 7)]
+
+
+def test_a_tab_indented_fence_in_an_item_is_code(tmp_path: Path) -> None:
+    # The tab runs to column 4: two columns past the content column of `- `.
+    assert broken(tmp_path, "- a\n\t~~~\n\t[[Missing]]\n\t~~~\n- [[Missing]]\n") == [(5, 3)]
+    # Columns, not characters: `   \t ` is five columns, the content column of `   - `.
+    text = "   - a\n   \t ~~~\n   \t [[Missing]]\n   \t ~~~\n   - [[Missing]]\n"
+    assert broken(tmp_path, text) == [(5, 6)]
+
+
+def test_a_tilde_fence_in_an_item_after_a_blank_line_is_code(tmp_path: Path) -> None:
+    text = "1.  foo\n\n    ~~~\n    [[Missing]]\n    ~~~\n\n    [[Missing]]\n"
+    assert broken(tmp_path, text) == [(7, 5)]
+
+
+def test_a_fence_opened_on_the_marker_line_is_code(tmp_path: Path) -> None:
+    assert broken(tmp_path, "- ```js\n  [[Missing]]\n  ```\n- [[Missing]]\n") == [(4, 3)]
+
+
+def test_an_unclosed_fence_in_an_item_ends_where_the_item_ends(tmp_path: Path) -> None:
+    # A line indented less than the content column is not in the item: the fence ends.
+    text = "- a\n    ```\n    [[Missing]]\nafter [[Missing]]\n"
+    assert broken(tmp_path, text) == [(4, 7)]
+
+
+def test_list_item_code_through_the_console_script(tmp_path: Path) -> None:
+    """The installed script on a real vault: a broken-looking link in a list item's
+    fenced code is not reported; a real broken link in the next item is."""
+    vault = make_vault(tmp_path / "vault", {
+        "Note.md": '# Note\n\n1. Install:\n    ```bash\n    echo "[[Not a link]]"\n'
+                   "    ```\n2. Then [[Really missing]]\n",
+    })
+    found = [(f["path"], f["line"]) for f in findings_of("broken-link", check_json(vault))]
+    assert found == [("Note.md", 7)]

@@ -158,6 +158,12 @@ class MaskedSpans:
         starts: list[int] = []
         ends: list[int] = []
         if any(ch in text for ch in "`~$<\t") or "    " in text:
+            # Fences inside list items are found first, by following the items' content
+            # columns, and blanked out for the scan below (which reads no list items).
+            item_fences = (_list_item_fences(text, offset)
+                           if _may_hold_list_item_fence(text, offset) else [])
+            if item_fences:
+                text = _blanked(text, item_fences)
             for match in _mask_matches(text, offset):
                 if match.lastgroup in _STEPPED_OVER:
                     continue  # literal text, stepped over so that it opens nothing
@@ -182,6 +188,8 @@ class MaskedSpans:
             # parse_note -1% to +2% (a shared machine's noise) over the scanner without it.
             if depth < _MAX_QUOTE_DEPTH and _may_hold_quote(text):
                 starts, ends = _mask_in_quotes(text, offset, starts, ends, depth)
+            if item_fences:
+                starts, ends = _merged(list(zip(starts, ends, strict=True)) + item_fences)
         self.starts = starts
         self.ends = ends
 
@@ -354,15 +362,172 @@ def _mask_in_quotes(text: str, offset: int, starts: list[int], ends: list[int],
         i = bisect_right(scanned_starts, s) - 1
         if i < 0 or s >= scanned_ends[i]:  # not started in a quote scanned again
             found.append((s, e))
-    found.sort()
-    starts, ends = [], []
-    for s, e in found:  # merged where they overlap (an inline span into the quote)
+    return _merged(found)  # merged where they overlap (an inline span into the quote)
+
+
+def _merged(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """The spans sorted, and merged where they overlap, as starts and ends."""
+    spans.sort()
+    starts: list[int] = []
+    ends: list[int] = []
+    for s, e in spans:
         if ends and s < ends[-1]:
             ends[-1] = max(ends[-1], e)
         else:
             starts.append(s)
             ends.append(e)
     return starts, ends
+
+
+# --- fenced code inside list items -----------------------------------------------------
+# A fence in a list item sits at the item's content column (up to three columns past it):
+# often four or more spaces, or on the marker's line (`- ```js`), where the main scan,
+# which reads indentation from the line's start, cannot see it. Only a note where a fence
+# follows indentation or a list marker on its line pays for the walk below.
+_FENCE_MARK_RE = re.compile(r"```|~~~")
+_FENCE_PREFIX_RE = re.compile(r"[ \t]+|[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)+")
+_LIST_LINE_RE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|\r?$)", re.MULTILINE)
+_ITEM_MARKER_RE = re.compile(r"(?:[-*+]|(\d{1,9})[.)])(?=[ \t\r]|$)")
+_FENCE_OPEN_RE = re.compile(r"`{3,}(?!.*`)|~{3,}")
+_THEMATIC_BREAK_RE = re.compile(r"(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})\r?$")
+_OTHER_BLOCK_START_RE = re.compile(r"#{1,6}(?:[ \t]|\r?$)|>")
+
+
+def _may_hold_list_item_fence(text: str, offset: int) -> bool:
+    """Is there a ``` or ~~~ after indentation or a list marker, below a list line?"""
+    first_list_line = -2
+    for mark in _FENCE_MARK_RE.finditer(text, offset):
+        at = mark.start()
+        line_start = text.rfind("\n", offset, at) + 1 or offset
+        if line_start == at or _FENCE_PREFIX_RE.fullmatch(text, line_start, at) is None:
+            continue
+        if not text[line_start:at].strip(" \t"):  # indented: is a list line above it?
+            if first_list_line == -2:
+                found = _LIST_LINE_RE.search(text, offset)
+                first_list_line = found.start() if found is not None else -1
+            if first_list_line == -1:
+                return False
+            if first_list_line >= line_start:
+                continue
+        return True
+    return False
+
+
+def _skip_indent(line: str, at: int, column: int) -> tuple[int, int]:
+    """The index and column of the first character from `at` that is no space or tab (a
+    tab runs to the next multiple of four columns)."""
+    while at < len(line) and line[at] in _INDENT_CHARS:
+        column = column + 4 - column % 4 if line[at] == "\t" else column + 1
+        at += 1
+    return at, column
+
+
+def _list_item_fences(text: str, offset: int) -> list[tuple[int, int]]:
+    """The (start, end) of each fenced code block inside a list item, from its opening
+    fence to its closing fence line, as CommonMark reads them: a fence belongs to the
+    item whose content column (past the marker and one to four columns of space) it sits
+    at, up to three columns past it, and ends at its closing fence (as indented) or where
+    the item ends (a non-blank line indented less than the content column). Top-level
+    fences are followed, so no list is read inside them, but are not returned."""
+    spans: list[tuple[int, int]] = []
+    items: list[int] = []  # the open items' content columns, innermost last
+    # The open fence: (its item's content column, its run of ` or ~, where it starts);
+    # column -1 for a fence outside any item.
+    fence: tuple[int, str, int] | None = None
+    paragraph = False  # is the last line paragraph text (which a line may continue lazily)?
+    line_start = offset
+    previous_end = offset
+    for line in text[offset:].split("\n"):
+        at, column = _skip_indent(line, 0, 0)
+        blank = at == len(line) or not line[at:].strip()
+        if fence is not None:
+            owner, run, fence_start = fence
+            if blank:
+                pass
+            elif column < owner:  # the item ends, and its fence with it
+                spans.append((fence_start, previous_end))
+                fence = None
+            else:
+                rest = line[at:].rstrip(" \t\r")
+                if (column - max(owner, 0) <= 3 and len(rest) >= len(run)
+                        and rest == run[0] * len(rest)):
+                    if owner >= 0:
+                        spans.append((fence_start, line_start + len(line)))
+                    fence = None
+            if fence is not None or column >= owner or blank:
+                previous_end = line_start + len(line)
+                line_start = previous_end + 1
+                paragraph = False
+                continue
+        previous_end = line_start + len(line)
+        here, line_start = line_start, previous_end + 1
+        if blank:
+            paragraph = False
+            continue
+        continues_all = not items or column >= items[-1]
+        if not continues_all:
+            if paragraph and not _starts_block(line, at):
+                continue  # a lazy continuation line: the items stay open
+            while items and column < items[-1]:
+                items.pop()
+        parent = items[-1] if items else 0
+        if column - parent >= 4:  # indented code, or a paragraph's continuation line
+            continue
+        if _THEMATIC_BREAK_RE.match(line, at):
+            paragraph = False
+            continue
+        # The list markers that open items on this line (`- 1. x` opens two).
+        while True:
+            marker = _ITEM_MARKER_RE.match(line, at)
+            if marker is None:
+                break
+            after, after_column = _skip_indent(line, marker.end(),
+                                               column + marker.end() - at)
+            empty = after == len(line) or not line[after:].strip()
+            if paragraph and continues_all and (
+                    empty or (marker.group(1) is not None and int(marker.group(1)) != 1)):
+                break  # cannot interrupt the paragraph: its text
+            marker_column = column + marker.end() - at
+            if empty or after_column - marker_column > 4:
+                items.append(marker_column + 1)
+                at = len(line)  # nothing more (or indented code) on the line
+                break
+            items.append(after_column)
+            at, column = after, after_column
+            paragraph = False
+            continues_all = True
+        if at == len(line):
+            paragraph = False
+            continue
+        opening = _FENCE_OPEN_RE.match(line, at)
+        if opening is not None:
+            fence = (items[-1] if items else -1, opening.group(), here + at)
+            paragraph = False
+        else:
+            paragraph = _OTHER_BLOCK_START_RE.match(line, at) is None
+    if fence is not None and fence[0] >= 0:
+        spans.append((fence[2], len(text)))
+    return spans
+
+
+def _starts_block(line: str, at: int) -> bool:
+    """Does the line, from `at`, start a block (so it cannot continue a paragraph lazily)?"""
+    return (_ITEM_MARKER_RE.match(line, at) is not None
+            or _FENCE_OPEN_RE.match(line, at) is not None
+            or _THEMATIC_BREAK_RE.match(line, at) is not None
+            or _OTHER_BLOCK_START_RE.match(line, at) is not None)
+
+
+def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text with every character of the spans but line breaks made a space."""
+    pieces: list[str] = []
+    at = 0
+    for start, end in spans:
+        pieces.append(text[at:start])
+        pieces.append(re.sub(r"[^\n]", " ", text[start:end]))
+        at = end
+    pieces.append(text[at:])
+    return "".join(pieces)
 
 
 # Lines that end a block, so indented code may follow at once: an ATX heading, a rule, a fence,

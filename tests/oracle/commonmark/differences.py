@@ -37,7 +37,6 @@ def _examples(variants: str, numbers: str) -> frozenset[str]:
 
 
 _CONTAINER_LINE = r"^[ \t]*(?:[-*+]|\d{1,9}[.)]|>)(?:[ \t]|$)"
-_LIST_LINE = r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)"
 
 DIFFERENCES: tuple[Difference, ...] = (
     Difference(
@@ -59,21 +58,18 @@ DIFFERENCES: tuple[Difference, ...] = (
         or _has(r"^(?: {4}|\t| {1,3}\t).*\n[ \t]*\n(?: {4}|\t| {1,3}\t)")(text),
     ),
     Difference(
-        id="fences-on-marker-lines-and-in-list-items",
-        examples=_examples("foo", "324") | _examples("suffix", "263 318 324"),
-        what="A fence opened on a list marker's line (`- ```), or indented four or more "
-             "spaces in a list item, is code to its container's end in CommonMark; "
-             "notewarden masks such a fence only where its backticks pair up as a code "
-             "span. Nor does notewarden end an indented fence at a less indented line of "
-             "prose (its list item's end). (Fences in blockquotes and callouts, at any "
-             "depth of `>`, are masked as CommonMark reads them.)",
-        why="Not fixed: it needs the list item's content column, which the regex scanner "
-            "does not track.",
-        source="CommonMark 0.31.2, 'Fenced code blocks'; notewarden limitation",
+        id="indented-backtick-runs-in-quotes",
+        examples=frozenset(),
+        what="Inside a blockquote, a line indented four or more columns past the `>` that "
+             "starts with ``` or ~~~: notewarden can pair the backticks on the quote's "
+             "following lines into code spans differently from markdown-it-py (seen in "
+             "generated notes, e.g. `> >    ```a`b` above lines of `` spans; the same at "
+             "the commit before list-item fences were followed, so not caused by them).",
+        why="Not fixed: not yet reduced to its rule. (Fences inside list items, at any "
+            "indent or on the marker's line, are masked as CommonMark reads them.)",
+        source="CommonMark 0.31.2, 'Block quotes' and 'Code spans'; notewarden limitation",
         deliberate=False,
-        generated=lambda text: _has(
-            r"^(?:[ \t]*>[ \t]?)*(?:[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t].*|(?: {4}|\t|  \t)[ \t]*)"
-            r"(?:```|~~~)")(text) or _has(_LIST_LINE, r"^[ \t]+(?:```|~~~)")(text),
+        generated=_has(r"^(?:[ \t]*>[ \t]?)+(?: {4}|\t|  \t)[ \t]*(?:```|~~~)"),
     ),
     Difference(
         id="setext-headings-in-containers",

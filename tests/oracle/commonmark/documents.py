@@ -1,8 +1,8 @@
 """Hypothesis strategies for notes that stress the body scanner: fences of both kinds and
 several lengths (closed, unclosed, with info strings), code spans of one to three
 backticks, backslash escapes, HTML comments, `%%` comments, `$`/`$$` math, callouts,
-nested and tab-indented lists, tables and headings, with `[[wikilinks]]` everywhere so a
-masking error shows as a link found or missed."""
+nested and tab-indented lists (with fences in their items), tables and headings, with
+`[[wikilinks]]` everywhere so a masking error shows as a link found or missed."""
 
 from __future__ import annotations
 
@@ -54,7 +54,18 @@ def _list(draw: st.DrawFn) -> list[str]:
     for _ in range(draw(st.integers(1, 4))):
         indent = draw(st.sampled_from(["", "  ", "    ", "\t", "\t\t", "   "]))
         marker = draw(st.sampled_from(["- ", "* ", "1. ", "2) ", "- [ ] "]))
-        lines.append(indent + marker + draw(TEXT))
+        code = draw(st.sampled_from(["none", "none", "under", "on-marker"]))
+        fence = draw(_fence()) if code != "none" else []
+        # A fence in the item: at its content column (the marker's width past its
+        # indent), up to four columns past it, or with a tab; or on the marker's line.
+        pad = draw(st.sampled_from(["", " ", "   ", "    ", "\t"]))
+        inside = indent + " " * len(marker) + pad if pad != "\t" else indent + "\t"
+        if code == "on-marker":
+            lines.append(indent + marker + fence[0].lstrip(" "))
+            fence = fence[1:]
+        else:
+            lines.append(indent + marker + draw(TEXT))
+        lines.extend(inside + line if line else line for line in fence)
         if draw(st.booleans()):
             lines.append(draw(_INDENTS) + draw(TEXT))
         if draw(st.booleans()):
