@@ -3,7 +3,9 @@
 Nothing inside fenced code, indented code, inline code, math (`$...$`, `$$...$$`) or HTML
 comments is indexed, and a backslash-escaped character opens none of them (nor `\\[[` a
 link). Inside a blockquote or callout, whose every line starts with `>`, a fence or
-comment block is masked as CommonMark reads the quote's content, at any depth of `>`.
+comment block is masked as CommonMark reads the quote's content, at any depth of `>`; a
+fence inside a list item belongs to the item whose content column it sits at, and ends at
+its closing fence or at the item's end.
 Where they start and end follows CommonMark, held to markdown-it-py by
 tests/test_commonmark_oracle.py (the differences it allows: tests/oracle/commonmark/).
 
