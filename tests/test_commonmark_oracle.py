@@ -13,6 +13,7 @@ in tests/oracle/commonmark/differences.py.
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -68,7 +69,14 @@ def test_every_listed_difference_is_explained() -> None:
         assert difference.examples or difference.generated is not None, difference.id
 
 
-@settings(max_examples=600)  # about 3 s; some 60% are of a listed class, not compared
+# The suite runs a fixed set of 600 documents (derandomized), so that CI's verdict does not
+# depend on which documents a run happens to draw. To look for new disagreements, draw
+# fresh ones: NOTEWARDEN_ORACLE_EXPLORE=1 python -m pytest tests/test_commonmark_oracle.py
+# --hypothesis-profile long (10,000); add what it finds to the fixes or to differences.py.
+_EXPLORE = bool(os.environ.get("NOTEWARDEN_ORACLE_EXPLORE"))
+
+
+@settings(max_examples=600, derandomize=not _EXPLORE)  # about 3 s; most are of a listed class
 @given(documents())
 def test_generated_notes(text: str) -> None:
     if differences.excuses(text):
