@@ -122,6 +122,15 @@ def test_a_code_span_does_not_cross_into_a_comment_or_a_table_row(tmp_path: Path
     assert broken(tmp_path, "`a\n| [[Missing]]` |\n") == [(2, 3)]
 
 
+def test_a_code_span_opened_in_an_atx_heading_ends_with_its_line(tmp_path: Path) -> None:
+    # A heading is one line: its unpaired backtick pairs with nothing on a later line,
+    # in a quote or list item too; a pair on the heading's own line is still a code span.
+    assert broken(tmp_path, "# Title `x\n[[Missing]] `\n") == [(2, 1)]
+    assert broken(tmp_path, "> ## Title `x\n> [[Missing]] `\n") == [(2, 3)]
+    assert broken(tmp_path, "- # Title `x\n  [[Missing]] `\n") == [(2, 3)]
+    assert broken(tmp_path, "# `[[Missing]]` and `x\ny`\n") == []
+
+
 # --- headings -----------------------------------------------------------------------
 
 

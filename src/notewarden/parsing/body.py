@@ -239,9 +239,26 @@ def _mask_matches(text: str, offset: int) -> Iterator[re.Match[str]]:
         match = match_at(text, start)
         if match is None:
             at = start + 1
+        elif match.lastgroup == "code_span" and _opens_past_its_heading(text, match):
+            at = match.end("ticks")  # its backticks are literal text, stepped over
         else:
             yield match
             at = match.end()
+
+
+# An ATX heading's line, in a quote or list item too (`> ## x`, `- # x`): the prefix up
+# to its hashes. (A heading with a backtick in it has text after its hashes.)
+_ATX_LINE_RE = re.compile(r" {0,3}(?:> ? {0,3}|(?:[-*+]|\d{1,9}[.)]) {1,4})*#{1,6}[ \t]")
+
+
+def _opens_past_its_heading(text: str, match: re.Match[str]) -> bool:
+    """Does the code span open in an ATX heading and close on a later line? A heading is
+    one line (CommonMark 'ATX headings'), so its backticks pair with nothing after it."""
+    start = match.start()
+    if text.find("\n", start, match.end()) == -1:
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    return _ATX_LINE_RE.match(text, line_start) is not None
 
 
 # A run of blockquote lines (`>` after at most three spaces) after a line break, and one
