@@ -203,6 +203,16 @@ def test_a_comment_block_in_a_quote_hides_its_lines_to_the_quotes_end(tmp_path: 
     assert broken(tmp_path, "> <!-- a\n> [[Missing]] -->\n> [[Missing]]\n") == [(3, 3)]
 
 
+def test_a_code_span_in_a_callout_closes_on_a_lazy_continuation_line(
+        tmp_path: Path) -> None:
+    # The callout holds ``` (so its content is scanned on its own): its last paragraph
+    # still runs on to the lazy line below, where the span opened on line 3 closes.
+    text = "> [!note]\n> `[[Missing]]``` [[Missing]] ``\n`[[Missing]]``\n"
+    assert broken(tmp_path, text) == [(3, 2)]
+    # After a fence left open, the next line is no continuation: the quote ends there.
+    assert broken(tmp_path, "> ```\n> a\nb `[[Missing]]`\n[[Missing]]\n") == [(4, 1)]
+
+
 def test_quote_lines_inside_a_fence_are_code_not_a_quote(tmp_path: Path) -> None:
     text = "```\n> ```\n> [[Missing]]\n```\n> [[Missing]]\n"
     assert broken(tmp_path, text) == [(5, 3)]

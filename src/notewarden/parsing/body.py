@@ -369,12 +369,24 @@ def _mask_in_quotes(text: str, offset: int, starts: list[int], ends: list[int],
                 text.find("\n", block_end) + 1)
             if run_start == 0 or run_start >= run_end:
                 continue
-        content, content_starts, text_starts = _quote_content(text, run_start, run_end)
+        # Lazy continuation lines: a code span or comment in the quote's last paragraph
+        # may close on them, so they are scanned with it, unless the quote ends inside a
+        # block (a fence, a comment block), which no lazy line continues.
+        lazy_end = _lazy_lines_end(text, run_end)
+        content, content_starts, text_starts = _quote_content(text, run_start, lazy_end)
+        spans = MaskedSpans(content, 0, depth + 1)
+        if lazy_end > run_end:
+            boundary = content_starts[text[run_start:run_end].count("\n")]
+            if _covering_block_end(content, boundary, spans.starts, spans.ends) != -1:
+                lazy_end = run_end
+                content, content_starts, text_starts = _quote_content(text, run_start,
+                                                                      run_end)
+                spans = MaskedSpans(content, 0, depth + 1)
         scanned_starts.append(run_start)
-        scanned_ends.append(run_end)
+        scanned_ends.append(lazy_end)
         found.extend((_to_text(s, content_starts, text_starts),
                       _to_text(e - 1, content_starts, text_starts) + 1)
-                     for s, e in MaskedSpans(content, 0, depth + 1))
+                     for s, e in spans)
     if not scanned_starts:
         return starts, ends
     for s, e in zip(starts, ends, strict=True):
@@ -382,6 +394,22 @@ def _mask_in_quotes(text: str, offset: int, starts: list[int], ends: list[int],
         if i < 0 or s >= scanned_ends[i]:  # not started in a quote scanned again
             found.append((s, e))
     return _merged(found)  # merged where they overlap (an inline span into the quote)
+
+
+# A line that no lazy continuation line can be: blank, or one that starts a block (the
+# lines a code span does not run onto, as in _MASK_PARTS["code_span"]), or a quote line.
+_NOT_LAZY_RE = re.compile(
+    r"[ \t]*(?:\n|\Z)|[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]|\||[ \t]{0,3}(?:\#{1,6}[ \t\n]"
+    r"|`{3,}[^`\n]*(?:\n|\Z)|~~~|=+[ \t]*(?:\n|\Z)|-+[ \t]*(?:\n|\Z)|<!--|>)")
+
+
+def _lazy_lines_end(text: str, at: int) -> int:
+    """Where the lines from `at` that may continue a quote's paragraph lazily end."""
+    end = at
+    while end < len(text) and _NOT_LAZY_RE.match(text, end) is None:
+        next_break = text.find("\n", end)
+        end = len(text) if next_break == -1 else next_break + 1
+    return end
 
 
 def _merged(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
