@@ -288,3 +288,29 @@ def test_list_item_code_through_the_console_script(tmp_path: Path) -> None:
     })
     found = [(f["path"], f["line"]) for f in findings_of("broken-link", check_json(vault))]
     assert found == [("Note.md", 7)]
+
+
+# --- indented code in blockquotes and callouts --------------------------------------
+
+
+def test_indented_code_in_a_callout_hides_its_link(tmp_path: Path) -> None:
+    assert broken(tmp_path, "> [!note]\n>\n>     [[Missing]]\n") == []
+
+
+def test_a_link_in_the_quote_paragraph_after_indented_code_is_found(tmp_path: Path) -> None:
+    assert broken(tmp_path, "> [!note]\n>\n>     code\n>\n> see [[Missing]]\n") == [(5, 7)]
+
+
+def test_an_indented_line_continuing_a_quote_paragraph_is_not_code(tmp_path: Path) -> None:
+    assert broken(tmp_path, "> text\n>     [[Missing]]\n") == [(2, 7)]
+
+
+def test_a_tab_after_the_quote_marker_counts_its_columns(tmp_path: Path) -> None:
+    # `>\t`: the optional space takes one of the tab's three columns, two are left.
+    assert broken(tmp_path, ">\t[[Missing]]\n") == [(1, 3)]
+    assert broken(tmp_path, ">\t\t[[Missing]]\n") == []
+
+
+def test_an_indented_line_after_a_quote_ending_in_code_is_code(tmp_path: Path) -> None:
+    # No paragraph is open for it to continue lazily: the quote ends, code starts.
+    assert broken(tmp_path, ">     code\n    [[Missing]]\n") == []

@@ -2,8 +2,8 @@
 
 Nothing inside fenced code, indented code, inline code, math (`$...$`, `$$...$$`) or HTML
 comments is indexed, and a backslash-escaped character opens none of them (nor `\\[[` a
-link). Inside a blockquote or callout, whose every line starts with `>`, a fence or
-comment block is masked as CommonMark reads the quote's content, at any depth of `>`; a
+link). Inside a blockquote or callout, whose every line starts with `>`, a fence, comment
+block or indented code is masked as CommonMark reads the quote's content, at any depth of `>`; a
 fence inside a list item belongs to the item whose content column it sits at, and ends at
 its closing fence or at the item's end.
 Where they start and end follows CommonMark, held to markdown-it-py by
@@ -270,8 +270,13 @@ _FIRST_QUOTE_RUN_RE = re.compile(r" {0,3}>[^\n]*(?:\n {0,3}>[^\n]*)*")
 _QUOTE_LINE_RE = re.compile(r"\n {0,3}>")
 # A quote line's marker: the quote's content starts after it and one optional space.
 _QUOTE_MARKER_RE = re.compile(r" {0,3}> ?")
-# What makes a quote's content worth scanning on its own.
-_QUOTED_BLOCK_RE = re.compile(r"```|~~~|<!--")
+# What makes a quote's content worth scanning on its own: a fence, a comment, or a line
+# indented four columns past a `>` (indented code, which the main pass cannot see there).
+_QUOTED_BLOCK_RE = re.compile(r"```|~~~|<!--|> ?(?: {4}| {0,3}\t)")
+# A line indented four columns (a quote's lazy line that may be indented code), and the
+# indented block it opens.
+_INDENTED_LINE_RE = re.compile(r" {4}| {0,3}\t")
+_INDENTED_BLOCK_RE = re.compile(r"(?:(?: {4}| {0,3}\t)[^\n]*(?:\n|\Z)(?:[ \t]*\n)*)+")
 # Quotes nested deeper are not scanned again (markdown-it-py's commonmark preset nests at
 # most 20 blocks too): each depth rescans its content, so `> > > …` must not recurse
 # without end, nor cost the square of a long line of `>`.
@@ -308,18 +313,37 @@ def _quote_content(text: str, start: int, end: int) -> tuple[str, list[int], lis
     for line in text[start:end].split("\n"):
         marker = _QUOTE_MARKER_RE.match(line)
         skip = marker.end() if marker is not None else 0
-        content_lines.append(line[skip:])
+        content = line[skip:]
+        text_start = in_text + skip
+        if content[:1] == "\t" or "\t" in content[:4]:
+            # A tab in the indent spans to the next tab stop of the line's own columns
+            # (after `>\t` the optional space takes one of them): spaces stand for it, so
+            # that the content's indent (four columns: code) is what CommonMark reads.
+            indent_end = len(content) - len(content.lstrip(" \t"))
+            column = skip
+            for char in content[:indent_end]:
+                column = column + 1 if char == " " else column + 4 - column % 4
+            eat_one = marker is not None and line[skip - 1 : skip] != " "
+            width = column - skip - (1 if eat_one and content[:1] == "\t" else 0)
+            content = " " * width + content[indent_end:]
+            text_start += indent_end - width  # so the text after the indent maps exactly
+        content_lines.append(content)
         content_starts.append(in_content)
-        text_starts.append(in_text + skip)
-        in_content += len(line) - skip + 1
+        text_starts.append(text_start)
+        in_content += len(content) + 1
         in_text += len(line) + 1
     return "\n".join(content_lines), content_starts, text_starts
 
 
 def _to_text(at: int, content_starts: list[int], text_starts: list[int]) -> int:
-    """An offset in a quote's content, as an offset in the text."""
+    """An offset in a quote's content, as an offset in the text. (An offset in the spaces
+    standing for a tab maps to the tab, or before it, but never to an earlier line.)"""
     line = bisect_right(content_starts, at) - 1
-    return text_starts[line] + at - content_starts[line]
+    mapped = text_starts[line] + at - content_starts[line]
+    if line and mapped <= text_starts[line - 1] + content_starts[line] - content_starts[
+            line - 1] - 1:  # before the previous line's "\n": the line's first offset
+        return text_starts[line - 1] + content_starts[line] - content_starts[line - 1]
+    return mapped
 
 
 def _may_hold_quote(text: str) -> bool:
@@ -352,14 +376,17 @@ def _mask_in_quotes(text: str, offset: int, starts: list[int], ends: list[int],
                     depth: int) -> tuple[list[int], list[int]]:
     """The masked spans with each blockquote's content scanned as a note of its own, as
     CommonMark reads it (the line after `>` and one optional space): a fence or comment
-    block inside runs to its close or to the quote's end, at any depth of `>` (the content
+    block inside runs to its close or to the quote's end, indented code is code where it
+    may start in the content, at any depth of `>` (the content
     of `> > x` is `> x`, scanned the same way). Only quotes that hold a fence or comment
-    are scanned again; spans found in them replace those that started in them."""
+    (or a line indented four columns past a `>`, or an indented line after them) are scanned
+    again; spans found in them replace those that started in them."""
     scanned_starts: list[int] = []  # the quotes scanned again, in order
     scanned_ends: list[int] = []
     found: list[tuple[int, int]] = []
     for run_start, run_end in _quote_runs(text, offset):
-        if _QUOTED_BLOCK_RE.search(text, run_start, run_end) is None:
+        if (_QUOTED_BLOCK_RE.search(text, run_start, run_end) is None
+                and _INDENTED_LINE_RE.match(text, run_end) is None):
             continue
         block_end = _covering_block_end(text, run_start, starts, ends)
         if block_end != -1:  # the quote's first lines are in a code block: not a quote
@@ -382,9 +409,14 @@ def _mask_in_quotes(text: str, offset: int, starts: list[int], ends: list[int],
                 content, content_starts, text_starts = _quote_content(text, run_start,
                                                                       run_end)
                 spans = MaskedSpans(content, 0, depth + 1)
+                # The quote ended in a block, so an indented line after it starts
+                # indented code (no paragraph is open for it to continue).
+                after = _INDENTED_BLOCK_RE.match(text, run_end)
+                if after is not None:
+                    found.append(after.span())
         scanned_starts.append(run_start)
         scanned_ends.append(lazy_end)
-        found.extend((_to_text(s, content_starts, text_starts),
+        found.extend((max(_to_text(s, content_starts, text_starts), run_start),
                       _to_text(e - 1, content_starts, text_starts) + 1)
                      for s, e in spans)
     if not scanned_starts:
