@@ -5,8 +5,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -91,3 +94,38 @@ def forget_last_check(vault: Path) -> None:
 
     with contextlib.closing(sqlite3.connect(store_of(vault))) as connection, connection:
         connection.execute("DELETE FROM checked")
+
+
+@contextlib.contextmanager
+def another_users_note(mode: int) -> Iterator[Path]:
+    """A note holding b"old\\n", owned by 4321:4321 with `mode`, alone in a fresh folder
+    under /tmp that any user may enter and write; removed afterwards. Needs root."""
+    folder = Path(tempfile.mkdtemp(prefix="notewarden-shared-"))
+    try:
+        folder.chmod(0o777)
+        note = folder / "N.md"
+        note.write_bytes(b"old\n")
+        note.chmod(mode)
+        os.chown(note, 4321, 4321)
+        yield note
+    finally:
+        shutil.rmtree(folder)
+
+
+def refusal_as_uid_1234(note: Path) -> Exception:
+    """Read the note, then try to write b"new\\n" over it with the effective uid and gid
+    1234 (put back to root's afterwards); the WriteSkipped that refuses it."""
+    import pytest
+
+    from notewarden.writer import WriteSkipped, read_with_snapshot, write_atomic
+
+    _data, snapshot = read_with_snapshot(note)
+    os.setegid(1234)
+    os.seteuid(1234)
+    try:
+        with pytest.raises(WriteSkipped) as caught:
+            write_atomic(note, b"new\n", snapshot, note.parent)
+    finally:
+        os.seteuid(0)
+        os.setegid(0)
+    return caught.value

@@ -10,10 +10,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import sqlite3
 import stat
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +29,7 @@ from notewarden.parsing.note import parse_note
 from notewarden.rules.mojibake import make_fix as mojibake_fix
 from notewarden.rules.property_type import split_comma_joined
 from notewarden.writer import Snapshot, WriteSkipped, read_with_snapshot, write_atomic
-from tests.helpers import lint, make_vault, store_of
+from tests.helpers import another_users_note, lint, make_vault, refusal_as_uid_1234, store_of
 
 
 def _fix(*spans: tuple[int, int, bytes]) -> Fix:
@@ -332,26 +330,9 @@ def test_a_note_that_vanished_is_skipped_and_names_the_step(tmp_path: Path) -> N
 def test_writability_is_judged_with_the_effective_ids(tmp_path: Path) -> None:
     """A root process that has become uid 1234 may not write 4321's 0644 note (its real id
     could): reported as read-only, before any temp file."""
-    folder = Path(tempfile.mkdtemp(prefix="notewarden-shared-"))
-    try:
-        folder.chmod(0o777)
-        note = folder / "N.md"
-        note.write_bytes(b"old\n")
-        note.chmod(0o644)
-        os.chown(note, 4321, 4321)
-        _data, snapshot = read_with_snapshot(note)
-        os.setegid(1234)
-        os.seteuid(1234)
-        try:
-            with pytest.raises(WriteSkipped) as caught:
-                write_atomic(note, b"new\n", snapshot, folder)
-        finally:
-            os.seteuid(0)
-            os.setegid(0)
-        assert str(caught.value) == f"{note}: read-only; not written"
+    with another_users_note(0o644) as note:
+        assert str(refusal_as_uid_1234(note)) == f"{note}: read-only; not written"
         assert note.read_bytes() == b"old\n"
-    finally:
-        shutil.rmtree(folder)
 
 
 # --- the fix-making code of the rules, through --fix on real vaults -------------------------

@@ -20,7 +20,6 @@ import signal
 import stat
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,7 +30,7 @@ import pytest
 from notewarden import writer
 from notewarden.reading import MAX_NOTE_BYTES
 from notewarden.writer import Snapshot, WriteSkipped, read_with_snapshot, write_atomic
-from tests.helpers import make_vault, run_cli
+from tests.helpers import another_users_note, make_vault, refusal_as_uid_1234, run_cli
 from tests.test_watch import FAST, watching
 
 RACER = Path(__file__).with_name("save_racer.py")
@@ -201,28 +200,12 @@ def test_a_fix_as_root_keeps_owner_group_mode_and_xattrs(tmp_path: Path) -> None
 def test_a_note_whose_owner_this_user_cannot_keep_is_reported(tmp_path: Path) -> None:
     """Another user's note in a shared folder: a rewrite by this user would make it its
     own, so it is reported instead. (The test becomes uid 1234 for the write.)"""
-    folder = Path(tempfile.mkdtemp(prefix="notewarden-shared-"))  # /tmp: any user gets in
-    try:
-        folder.chmod(0o777)
-        note = folder / "N.md"
-        note.write_bytes(b"old\n")
-        note.chmod(0o666)
-        os.chown(note, 4321, 4321)
-        _data, snapshot = read_with_snapshot(note)
-        os.setegid(1234)
-        os.seteuid(1234)
-        try:
-            with pytest.raises(WriteSkipped) as caught:
-                write_atomic(note, b"new\n", snapshot, folder)
-        finally:
-            os.seteuid(0)
-            os.setegid(0)
-        assert str(caught.value) == (f"{note}: owned by 4321:4321, which a rewrite by this "
-                                     "user cannot keep; not written")
+    with another_users_note(0o666) as note:
+        assert str(refusal_as_uid_1234(note)) == (
+            f"{note}: owned by 4321:4321, which a rewrite by this user cannot keep; "
+            "not written")
         assert note.read_bytes() == b"old\n"
-        assert sorted(p.name for p in folder.iterdir()) == ["N.md"]
-    finally:
-        shutil.rmtree(folder)
+        assert sorted(p.name for p in note.parent.iterdir()) == ["N.md"]
 
 
 def test_a_hard_linked_note_is_reported_and_its_links_still_share_bytes(
