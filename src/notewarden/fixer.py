@@ -115,7 +115,7 @@ def _fix(vault: Vault, prefixes: list[str], select: Sequence[str], ignore: Seque
             data = overlay.get(path, originals[path][0])
             answers, errors = _fixes_for(vault, index, path, data,
                                          {f.rule for f in findings}, selection, unsafe)
-            failures.update(f"{path}: {error}; its fixes were not made" for error in errors)
+            failures.update(errors)
             edits, applied, _deferred = select_edits(answers)
             if not edits:
                 continue
@@ -154,7 +154,7 @@ def _fix(vault: Vault, prefixes: list[str], select: Sequence[str], ignore: Seque
 def _fixes_for(vault: Vault, index: object, path: str, data: bytes, rules: set[str],
                selection: Selection, unsafe: bool) -> tuple[dict[Fix, int], list[str]]:
     """Fresh fixes for one note, from its current bytes, for the rules that found something,
-    and the internal errors of rules that failed while making them (a check without fixes
+    and a line for each rule that failed while making them (a check without fixes
     reports the finding, so the failure would otherwise go unseen). Suppressed findings are
     dropped exactly as when checking."""
     note = parse_note(path, data)
@@ -165,8 +165,8 @@ def _fixes_for(vault: Vault, index: object, path: str, data: bytes, rules: set[s
     problems += [(name, problem) for name, problem
                  in vault_problems(record, index, selection, source=note)  # type: ignore[arg-type]
                  if name in rules]
-    errors = [problem.message for _name, problem in problems
-              if problem.message.startswith(INTERNAL_ERROR)]
+    errors = [f"{path}: {problem.message}; its fixes were not made"
+              for _name, problem in problems if problem.message.startswith(INTERNAL_ERROR)]
     answers: dict[Fix, int] = {}  # fix -> how many findings it answers (one may answer several)
     for finding in stamp(path, record.suppressed_lines, record.suppressed_file,
                          [(n, p) for n, p in problems if n in selection.rules], selection):

@@ -404,8 +404,7 @@ class Session:
                 answers, errors = _fixes_for(self.vault, self.index, path, data, rules,
                                              self.selection, False)
                 for error in errors:
-                    log_line(f"warning: {path}: {error}; its fixes were not made",
-                             self.options)
+                    log_line(f"warning: {error}", self.options)
                 edits, _applied, _deferred = select_edits(answers)
                 new = apply_edits(data, edits) if edits else data
                 affected = self._write(path, data, new, snapshot) if new != data else None
@@ -485,32 +484,26 @@ class Session:
             edit: Edit | None = new_front_matter(note, "aliases", CommentedSeq([alias]))
         elif note.data is None:
             return False  # unreadable front-matter: leave it to yaml-syntax
-        elif not note.front_matter_is_block:
-            return False  # JSON front-matter: no lines of its own to add the alias to
         else:
-            editor = FrontMatterEditor(note)
             current = note.data.get("aliases")
             if isinstance(current, list) and any(
                     isinstance(a, str) and normalize_name(a) == normalize_name(alias)
                     for a in current):
                 return False
-            if editor.has_key("aliases"):
-                def change(loaded: object) -> None:
-                    value = loaded["aliases"]  # type: ignore[index]
-                    if isinstance(value, list):
-                        value.append(alias)
-                    else:
-                        loaded["aliases"] = CommentedSeq(  # type: ignore[index]
-                            ([value] if value else []) + [alias])
-                try:
-                    edit = editor.rewrite_key("aliases", change)
-                except (KeyError, NotSpliceable):  # the edit would not parse: no alias
-                    return False
-            else:
-                try:
-                    edit = editor.append_key("aliases", CommentedSeq([alias]))
-                except NotSpliceable:
-                    return False
+
+            def change(loaded: object) -> None:
+                value = loaded["aliases"]  # type: ignore[index]
+                if isinstance(value, list):
+                    value.append(alias)
+                else:
+                    loaded["aliases"] = CommentedSeq(  # type: ignore[index]
+                        ([value] if value else []) + [alias])
+            try:
+                editor = FrontMatterEditor(note)
+                edit = editor.rewrite_key("aliases", change) if editor.has_key("aliases") \
+                    else editor.append_key("aliases", CommentedSeq([alias]))
+            except (KeyError, NotSpliceable):  # JSON front-matter, or an edit that would not
+                return False  # parse: no alias, rather than a damaged note
         if edit is None:
             return False
         return self._write(path, data, apply_edits(data, [edit]), snapshot) is not None
