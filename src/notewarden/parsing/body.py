@@ -319,10 +319,7 @@ def _quote_content(text: str, start: int, end: int) -> tuple[str, list[int], lis
             # A tab in the indent spans to the next tab stop of the line's own columns
             # (after `>\t` the optional space takes one of them): spaces stand for it, so
             # that the content's indent (four columns: code) is what CommonMark reads.
-            indent_end = len(content) - len(content.lstrip(" \t"))
-            column = skip
-            for char in content[:indent_end]:
-                column = column + 1 if char == " " else column + 4 - column % 4
+            indent_end, column = _skip_indent(content, 0, skip)
             eat_one = marker is not None and line[skip - 1 : skip] != " "
             width = column - skip - (1 if eat_one and content[:1] == "\t" else 0)
             content = " " * width + content[indent_end:]
