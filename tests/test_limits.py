@@ -6,6 +6,7 @@ what it left out.)"""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from notewarden.parsing.front_matter import MAX_FRONT_MATTER_CHARS
 from notewarden.parsing.note import MAX_LINES, MAX_MARKERS
@@ -77,3 +78,12 @@ def test_front_matter_over_the_limit_is_not_parsed_but_the_body_is_checked(tmp_p
                            f"{MAX_FRONT_MATTER_CHARS // 1024} KB limit; it was not read"),
         ("broken-link", 4, "[[Missing]]: no note named 'Missing'"),
     ]
+
+
+def test_deeply_nested_quotes_with_backticks_do_not_backtrack(tmp_path: Path) -> None:
+    """`> > > ... ```` lines: the heading test of a code span (`_ATX_LINE_RE`) once matched
+    each `> ` two ways, so 19 levels took minutes for a few hundred lines. Now a check of
+    1,000 such lines finishes (run_cli's timeout is the hang guard, not a speed target)."""
+    vault = make_vault(tmp_path / "v", {"N.md": ("> " * 19 + "```\n") * 1000})
+    result = run_cli("check", vault, "--no-cache", timeout=60)
+    assert result.returncode in (0, 1) and "Traceback" not in result.stderr

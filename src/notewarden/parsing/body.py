@@ -247,8 +247,10 @@ def _mask_matches(text: str, offset: int) -> Iterator[re.Match[str]]:
 
 
 # An ATX heading's line, in a quote or list item too (`> ## x`, `- # x`): the prefix up
-# to its hashes. (A heading with a backtick in it has text after its hashes.)
-_ATX_LINE_RE = re.compile(r" {0,3}(?:> ? {0,3}|(?:[-*+]|\d{1,9}[.)]) {1,4})*#{1,6}[ \t]")
+# to its hashes. (A heading with a backtick in it has text after its hashes.) `> {0,4}`,
+# not `> ? {0,3}`: the same lines, but one way to match each, or `> > > ...` backtracks
+# exponentially.
+_ATX_LINE_RE = re.compile(r" {0,3}(?:> {0,4}|(?:[-*+]|\d{1,9}[.)]) {1,4})*#{1,6}[ \t]")
 
 
 def _opens_past_its_heading(text: str, match: re.Match[str]) -> bool:
