@@ -76,8 +76,8 @@ def build_index(config: Config, schemas: SchemaSet, *, store: Store | None = Non
             # Workers write their records into the store as they go.
             target = store.path if store is not None and store.prepare_for_records() \
                 else None
-            for record, row, written in parse_files(root, stale, schemas, jobs, target):
-                records.add(record, row, written)
+            for record, row in parse_files(root, stale, schemas, jobs, target):
+                records.add(record, row)
                 index.screen_links(record)  # while the workers parse the rest
     if stale:
         index.all_records_in()

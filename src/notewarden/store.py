@@ -441,7 +441,8 @@ _stored_note: Callable[[tuple[Any, ...]], StoredNote] = partial(
     tuple.__new__, StoredNote)  # type: ignore[assignment]
 
 
-def _light(row: NoteRow) -> StoredNote:
+def stored_note(row: NoteRow) -> StoredNote:
+    """What the store keeps in memory of a note it has this row of."""
     return StoredNote(row.size, row.mtime_ns, row.blob_id, row.aliases, row.has_backlinks,
                       row.problems, row.suppressed)
 
@@ -688,7 +689,7 @@ class Store:
             "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", update.notes)
         notes.update(update.stored)
         for row in update.notes:
-            notes[row.path] = _light(row)
+            notes[row.path] = stored_note(row)
         # `checked` holds its own stats: a record stored since (by a fix, say) for a file
         # that changed makes that file differ from what the check saw, which the next
         # check sees, so `checked` needs no change here.
@@ -813,16 +814,15 @@ class Records(Mapping[str, NoteRecord]):
     def __contains__(self, path: object) -> bool:
         return path in self._records
 
-    def add(self, record: NoteRecord, row: NoteRow | None = None,
-            written: bool = False) -> None:
-        """Add or replace a note's record (`row`: its stored form, when already made;
-        `written`: a parse worker has put that row in the store)."""
+    def add(self, record: NoteRecord, row: NoteRow | StoredNote | None = None) -> None:
+        """Add or replace a note's record. `row`: its stored form, when already made; or,
+        when a parse worker has put that in the store already, what the store keeps of it."""
         path = record.path
         self._records[path] = record
         self._fresh.add(path)
         self._link_keys.pop(path, None)
-        if written and row is not None:
-            self._written[path] = _light(row)
+        if isinstance(row, StoredNote):
+            self._written[path] = row
             self._rows.pop(path, None)
             return
         self._written.pop(path, None)
