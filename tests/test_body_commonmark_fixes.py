@@ -314,3 +314,67 @@ def test_a_tab_after_the_quote_marker_counts_its_columns(tmp_path: Path) -> None
 def test_an_indented_line_after_a_quote_ending_in_code_is_code(tmp_path: Path) -> None:
     # No paragraph is open for it to continue lazily: the quote ends, code starts.
     assert broken(tmp_path, ">     code\n    [[Missing]]\n") == []
+
+
+# --- indented code in and after list items ------------------------------------------
+
+
+def test_indented_code_in_a_list_item_hides_its_link(tmp_path: Path) -> None:
+    # Four columns past the item's content column (2 for `- `, 3 for `1. `), after a
+    # blank line: code (CommonMark examples 270 and 254).
+    assert broken(tmp_path, "- step\n\n      [[Missing]]\n") == []
+    assert broken(tmp_path, "1. step\n\n       [[Missing]]\n") == []
+    assert broken(tmp_path, "- step\n\n\t\t[[Missing]]\n") == []
+
+
+def test_a_list_item_can_open_with_indented_code(tmp_path: Path) -> None:
+    # Five or more columns after the marker (examples 7 and 273).
+    assert broken(tmp_path, "-\t\t[[Missing]]\n") == []
+    assert broken(tmp_path, "1.     code\n\n   text\n\n       [[Missing]] more\n") == []
+
+
+def test_the_item_text_after_its_indented_code_is_prose(tmp_path: Path) -> None:
+    text = "1.     code [[Missing]]\n\n   text [[Missing]]\n\n       more code\n"
+    assert broken(tmp_path, text) == [(3, 9)]
+    # With no other indented line or tab in the note, code on the marker's line after
+    # spaces is not looked for (differences.py, indented-code-in-list-items).
+    assert broken(tmp_path, "1.     code [[Missing]]\n") == [(1, 13)]
+
+
+def test_an_indented_line_that_goes_on_an_item_paragraph_is_prose(tmp_path: Path) -> None:
+    assert broken(tmp_path, "- step\n      [[Missing]]\n") == [(2, 7)]
+    # Two columns past the content column, after a blank line: the item's paragraph.
+    assert broken(tmp_path, "- step\n\n    [[Missing]]\n") == [(3, 5)]
+
+
+def test_indented_code_just_after_a_list_item_hides_its_link(tmp_path: Path) -> None:
+    # Less indented than the item's content column (6 for ` -    `), after a blank
+    # line: top-level code, not the item's continuation (examples 257 and 313).
+    assert broken(tmp_path, " -    one\n\n     [[Missing]]\n") == []
+    assert broken(tmp_path, "1. a\n\n  2. b\n\n    3. [[Missing]]\n") == []
+    # `2)` cannot interrupt the paragraph above it, so it opens no item.
+    assert broken(tmp_path, "a\n2) b\n\n    - [[Missing]]\n") == []
+
+
+def test_a_fence_indented_by_a_tab_is_no_fence(tmp_path: Path) -> None:
+    # A tab is four columns: the line continues the paragraph, and its ``` opens nothing
+    # that hides the link after it.
+    assert broken(tmp_path, "```a`b\n\t```[[Missing]]\n```\n") == [(2, 5)]
+
+
+def test_an_inline_comment_ends_with_its_paragraph(tmp_path: Path) -> None:
+    # A heading or a fence interrupts the paragraph: the `-->` after it closes nothing
+    # opened before it, so neither the heading nor a link after the fence is hidden.
+    assert headings("a <!--\n# b -->\n") == [(1, "b -->", 2)]
+    assert broken(tmp_path, "a <!--\n```\nb -->\n```\n[[Missing]]\n") == [(5, 1)]
+
+
+def test_a_top_level_fence_does_not_end_at_a_list_item(tmp_path: Path) -> None:
+    # Indented by one space, but in no list item: it runs to its closing fence.
+    assert broken(tmp_path, "a\n ```\n- [[Missing]]\n ```\n[[Missing]]\n") == [(5, 1)]
+
+
+def test_a_nested_line_after_a_lazy_one_is_prose(tmp_path: Path) -> None:
+    # ` b` goes on the item's paragraph lazily; after the blank line, `    - ...` is a list
+    # nested in the item (two columns past its content column), not code.
+    assert broken(tmp_path, "- a\n b\n\n    - [[Missing]]\n") == [(4, 7)]

@@ -56,7 +56,7 @@ from notewarden.model import (
 )
 from notewarden.vault import VaultFile
 
-FORMAT = 13  # bump when a row or what parsing finds changes: an older store is then started afresh
+FORMAT = 14  # bump when a row or what parsing finds changes: an older store is then started afresh
 STORE_DIR_ENV = "NOTEWARDEN_CACHE_DIR"
 LEGACY_CACHE_DIR = ".notewarden-cache"  # where notewarden kept its cache before 0.2
 LOCK_TIMEOUT_SECONDS = 0.2  # how long a write waits for another process's write

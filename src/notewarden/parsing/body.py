@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from functools import partial
 from itertools import accumulate
 from typing import Any
@@ -33,27 +34,30 @@ from urllib.parse import unquote
 
 from notewarden.model import ALL_RULES_MARK, BacklinksBlock, Heading, Link, LinkKind
 
+# A line break inside a paragraph: not a blank line, and no line that starts another block
+# (list item, heading, fence, setext underline, table row, HTML comment). An inline code
+# span or comment stays within its paragraph.
+_PARAGRAPH_GOES_ON = r"""\n(?![ \t]*\n|[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]|\|
+    |[ \t]{0,3}(?:\#{1,6}[ \t\n]|`{3,}[^`\n]*(?:\n|\Z)|~~~|=+[ \t]*\n|-+[ \t]*\n|<!--))"""
+
 # One alternation, scanned left to right: whichever construct opens first wins, so a
 # backtick inside a fence or a fence inside an HTML comment is handled as Markdown does.
 # The rules are CommonMark's, held to it by tests/test_commonmark_oracle.py.
 _MASK_PARTS = {
     # A backtick fence's info string holds no backtick (```` ``` a ``` ```` is a code
     # span). A fence runs to its closing fence (of its own character only), else to the
-    # note's end; but one opened indented (as in a list item) ends, as its item does, at
-    # a less indented list item.
-    # (Less indented prose may still be its content, as at the top level: not ended.)
-    "fence": r"""(?P<fence>^(?P<find>[ \t]{0,3})(?P<fchar>`{3,}(?![^\n]*`)|~{3,})[^\n]*
-        (?:\n(?!(?!(?P=find))[ \t]{0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|\n|\Z))[^\n]*)*?
-        (?:\n[ \t]{0,3}(?P=fchar)(?:(?<=`)`*|(?<=~)~*)[ \t]*(?=\n|\Z)|\Z
-           |(?=\n(?!(?P=find))[ \t]{0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|\n|\Z))))""",
+    # note's end. (Fences inside list items, which end with their item, are found and
+    # blanked before this scan: _list_item_code.)
+    "fence": r"""(?P<fence>^\ {0,3}(?P<fchar>`{3,}(?![^\n]*`)|~{3,})[^\n]*(?:\n[^\n]*)*?
+        (?:\n\ {0,3}(?P=fchar)(?:(?<=`)`*|(?<=~)~*)[ \t]*(?=\n|\Z)|\Z))""",
     # A backslash escape is literal text: `\`` opens no code span, `\<!--` no comment.
     # Matched only to be stepped over; not masked.
     "escape": r"(?P<escape>\\[\\`$<\[\]])",
     # At a line's start (a tab there is indented code), an HTML block: to the end of the
-    # line with `-->`, or of the note. Inline, a comment closes within its paragraph or is
-    # no comment. `<!-->` and `<!--->` are whole comments (CommonMark 0.31.2).
+    # line with `-->`, or of the note. Inline, a comment closes within its paragraph (as a
+    # code span does) or is no comment. `<!-->` and `<!--->` are whole comments (CommonMark 0.31.2).
     "comment": r"""(?P<comment>^\ {0,3}(?:<!---?>|<!--.*?(?:-->|\Z))[^\n]*
-        |<!---?>|<!--(?:[^\n]|\n(?![ \t]*\n|\ {0,3}<!--))*?-->)""",
+        |<!---?>|<!--(?:[^\n]|""" + _PARAGRAPH_GOES_ON + r""")*?-->)""",
     # `$$` math closes: at a line's start it may hold blank lines, inline it may not.
     "mathblock": r"""(?P<mathblock>^\ {0,3}\$\$.*?\$\$
         |\$\$(?:[^\n]|\n(?![ \t]*\n))*?\$\$)""",
@@ -61,12 +65,9 @@ _MASK_PARTS = {
     # Four columns: four spaces, a tab, or up to three spaces and a tab.
     "indented": r"""(?P<indented>(?:\A|(?<=\n))(?:[ \t]*\n)?
         (?P<code>(?:(?:\ {4}|\ {0,3}\t)[^\n]*(?:\n|\Z)(?:[ \t]*\n)*)+))""",
-    # A code span stays within its paragraph: no blank line, and no line that starts
-    # another block (list item, heading, fence, setext underline, table row, HTML comment).
+    # A code span stays within its paragraph.
     "code_span": r"""(?P<code_span>(?P<ticks>`+)(?!`)
-        (?:[^\n]|\n(?![ \t]*\n|[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]|\|
-                     |[ \t]{0,3}(?:\#{1,6}[ \t\n]|`{3,}[^`\n]*(?:\n|\Z)|~~~|=+[ \t]*\n|-+[ \t]*\n
-                                |<!--)))*?
+        (?:[^\n]|""" + _PARAGRAPH_GOES_ON + r""")*?
         (?<!`)(?P=ticks)(?!`))""",
     # A run of backticks that opens no code span is literal text, all of it: stepped over
     # whole, so no span opens in its middle (as none opens after `\``'s backtick).
@@ -149,6 +150,40 @@ class LineIndex:
         return bisect_right(self.starts, offset)
 
 
+_NO_LINES: frozenset[int] = frozenset()
+
+
+def _main_scan(text: str, offset: int, prose: AbstractSet[int] = _NO_LINES
+               ) -> tuple[list[int], list[int], bool]:
+    """The masked spans the one-alternation scan finds from `offset`, as starts and ends,
+    and whether it met an indented line. `prose`: where lines start that are indented but
+    are list items' prose (see _list_item_code)."""
+    starts: list[int] = []
+    ends: list[int] = []
+    indented = False
+    for match in _mask_matches(text, offset):
+        if match.lastgroup in _STEPPED_OVER:
+            continue  # literal text, stepped over so that it opens nothing
+        if match.lastgroup == "indented" or match.group("code") is not None:
+            indented = True
+            if match.start("code") in prose or not _is_indented_code(text, match.start("code")):
+                # A list item's continuation: not code, but code spans, math and comments
+                # inside it still are.
+                for inner in _MASK_NO_INDENT_RE.finditer(text, match.start("code"),
+                                                         match.end()):
+                    if inner.lastgroup in _STEPPED_OVER:
+                        continue
+                    starts.append(inner.start())
+                    ends.append(inner.end())
+                continue
+            start = match.start("code")
+        else:
+            start = match.start()
+        starts.append(start)
+        ends.append(match.end())
+    return starts, ends, indented
+
+
 class MaskedSpans:
     """Sorted, non-overlapping (start, end) spans of text that is not Markdown prose."""
 
@@ -160,38 +195,28 @@ class MaskedSpans:
         starts: list[int] = []
         ends: list[int] = []
         if any(ch in text for ch in "`~$<\t") or "    " in text:
-            # Fences inside list items are found first, by following the items' content
-            # columns, and blanked out for the scan below (which reads no list items).
-            item_fences = (_list_item_fences(text, offset)
-                           if _may_hold_list_item_fence(text, offset) else [])
-            if item_fences:
-                text = _blanked(text, item_fences)
-            for match in _mask_matches(text, offset):
-                if match.lastgroup in _STEPPED_OVER:
-                    continue  # literal text, stepped over so that it opens nothing
-                if match.lastgroup == "indented" or match.group("code") is not None:
-                    if not _is_indented_code(text, match.start("code")):
-                        # A list item's continuation: not code, but code spans, math
-                        # and comments inside it still are.
-                        for inner in _MASK_NO_INDENT_RE.finditer(text, match.start("code"),
-                                                                 match.end()):
-                            if inner.lastgroup in _STEPPED_OVER:
-                                continue
-                            starts.append(inner.start())
-                            ends.append(inner.end())
-                        continue
-                    start = match.start("code")
-                else:
-                    start = match.start()
-                starts.append(start)
-                ends.append(match.end())
+            # Code inside list items is found first, by following the items' content
+            # columns, and blanked out for the scan below (which reads no list items):
+            # before it where a fence may be in an item, else after it, if it met an
+            # indented line or a tab and the note has a list line.
+            item_code, prose = _list_item_code(text, offset) \
+                if _may_hold_list_item_fence(text, offset) else (None, _NO_LINES)
+            if item_code:
+                text = _blanked(text, item_code)
+            starts, ends, indented = _main_scan(text, offset, prose)
+            if item_code is None and (indented or "\t" in text) \
+                    and _LIST_LINE_RE.search(text, offset) is not None:
+                item_code, prose = _list_item_code(text, offset)
+                if item_code or (prose and indented):
+                    text = _blanked(text, item_code)
+                    starts, ends, _indented = _main_scan(text, offset, prose)
             # Only a note with a quote line pays for the quotes: on the two bench vaults
             # (3000 notes each, no fence in a quote) MaskedSpans took +1% to +2% and
             # parse_note -1% to +2% (a shared machine's noise) over the scanner without it.
             if depth < _MAX_QUOTE_DEPTH and _may_hold_quote(text):
                 starts, ends = _mask_in_quotes(text, offset, starts, ends, depth)
-            if item_fences:
-                starts, ends = _merged(list(zip(starts, ends, strict=True)) + item_fences)
+            if item_code:
+                starts, ends = _merged(list(zip(starts, ends, strict=True)) + item_code)
         self.starts = starts
         self.ends = ends
 
@@ -504,24 +529,46 @@ def _skip_indent(line: str, at: int, column: int) -> tuple[int, int]:
     return at, column
 
 
-def _list_item_fences(text: str, offset: int) -> list[tuple[int, int]]:
-    """The (start, end) of each fenced code block inside a list item, from its opening
-    fence to its closing fence line, as CommonMark reads them: a fence belongs to the
-    item whose content column (past the marker and one to four columns of space) it sits
-    at, up to three columns past it, and ends at its closing fence (as indented) or where
-    the item ends (a non-blank line indented less than the content column). Top-level
-    fences are followed, so no list is read inside them, but are not returned."""
+def _list_item_code(text: str, offset: int) -> tuple[list[tuple[int, int]], set[int]]:
+    """The (start, end) of each fenced or indented code block inside a list item, as
+    CommonMark reads them.
+
+    A fence belongs to the item whose content column (past the marker and one to four
+    columns of space) it sits at, up to three columns past it, and ends at its closing
+    fence (as indented) or where the item ends (a non-blank line indented less than the
+    content column). Indented code in an item sits four or more columns past its content
+    column, where no paragraph goes on (so after a blank line, a heading or a fence, or on
+    the marker's line after five or more columns of space: `-     code`), and ends at a
+    non-blank line indented less; so does top-level indented code, which is returned too.
+    Top-level fences are followed, so no list is read inside them, but are not returned.
+
+    Also returns where each line starts that is indented four or more columns but is an
+    item's prose (nested in it, or going on its paragraph): no code, whatever the main
+    scan's look at the line above would say."""
     spans: list[tuple[int, int]] = []
+    prose: set[int] = set()
     items: list[int] = []  # the open items' content columns, innermost last
     # The open fence: (its item's content column, its run of ` or ~, where it starts);
     # column -1 for a fence outside any item.
     fence: tuple[int, str, int] | None = None
+    # The open indented code: (its item's content column, where it starts and ends).
+    code: tuple[int, int, int] | None = None
     paragraph = False  # is the last line paragraph text (which a line may continue lazily)?
+    quote = False  # is the last line a quote's (whose paragraph a line may continue lazily)?
     line_start = offset
     previous_end = offset
     for line in text[offset:].split("\n"):
         at, column = _skip_indent(line, 0, 0)
         blank = at == len(line) or not line[at:].strip()
+        if code is not None:
+            if blank or column - code[0] >= 4:
+                if not blank:
+                    code = (code[0], code[1], line_start + len(line))
+                previous_end = line_start + len(line)
+                line_start = previous_end + 1
+                continue
+            spans.append(code[1:])  # the line ends it, and is read as any other
+            code = None
         if fence is not None:
             owner, run, fence_start = fence
             if blank:
@@ -544,19 +591,29 @@ def _list_item_fences(text: str, offset: int) -> list[tuple[int, int]]:
         previous_end = line_start + len(line)
         here, line_start = line_start, previous_end + 1
         if blank:
-            paragraph = False
+            paragraph = quote = False
             continue
         continues_all = not items or column >= items[-1]
         if not continues_all:
             if paragraph and not _starts_block(line, at):
+                if column >= 4:
+                    prose.add(here)
                 continue  # a lazy continuation line: the items stay open
             while items and column < items[-1]:
                 items.pop()
         parent = items[-1] if items else 0
         if column - parent >= 4:  # indented code, or a paragraph's continuation line
+            # Code, where no paragraph goes on. (At the top level the main scan would find
+            # it too, but would take it for an item's continuation after a list line.)
+            if not paragraph and not quote:
+                code = (parent, here, here + len(line))
+            elif items:
+                prose.add(here)
             continue
+        if column >= 4:  # nested in an item, four or more columns in
+            prose.add(here)
         if _THEMATIC_BREAK_RE.match(line, at):
-            paragraph = False
+            paragraph = quote = False
             continue
         # The list markers that open items on this line (`- 1. x` opens two).
         while True:
@@ -572,24 +629,30 @@ def _list_item_fences(text: str, offset: int) -> list[tuple[int, int]]:
             marker_column = column + marker.end() - at
             if empty or after_column - marker_column > 4:
                 items.append(marker_column + 1)
-                at = len(line)  # nothing more (or indented code) on the line
+                if not empty:  # `-     code`: the item opens with indented code
+                    code = (marker_column + 1, here + marker.end(), here + len(line))
+                at = len(line)  # nothing more on the line
                 break
             items.append(after_column)
             at, column = after, after_column
             paragraph = False
             continues_all = True
         if at == len(line):
-            paragraph = False
+            paragraph = quote = False
             continue
         opening = _FENCE_OPEN_RE.match(line, at)
+        quote = False
         if opening is not None:
             fence = (items[-1] if items else -1, opening.group(), here + at)
             paragraph = False
         else:
             paragraph = _OTHER_BLOCK_START_RE.match(line, at) is None
+            quote = line.startswith(">", at)
     if fence is not None and fence[0] >= 0:
         spans.append((fence[2], len(text)))
-    return spans
+    if code is not None:
+        spans.append(code[1:])
+    return spans, prose
 
 
 def _starts_block(line: str, at: int) -> bool:
