@@ -37,3 +37,27 @@ def test_the_same_matches_on_the_seed_documents() -> None:
     for seed in sorted(SEEDS.glob("*.txt")):
         text = seed.read_text(encoding="utf-8")
         assert _skipping(text, 0) == _plain(text, 0), seed.name
+
+
+@settings(max_examples=500)
+@given(st.lists(_PIECES, max_size=60).map("".join), st.integers(0, 40), st.integers(1, 9))
+def test_candidates_listed_a_window_at_a_time_are_the_same(text: str, cut: int,
+                                                            window: int) -> None:
+    # Small windows, so that candidates and matches fall across their edges.
+    offset = text.find("\n", 0, cut) + 1
+    saved = body._CANDIDATE_WINDOW
+    body._CANDIDATE_WINDOW = window
+    try:
+        assert _skipping(text, offset) == _plain(text, offset)
+    finally:
+        body._CANDIDATE_WINDOW = saved
+
+
+@given(st.lists(_PIECES, max_size=60).map("".join), st.integers(0, 60), st.integers(0, 60))
+def test_the_listed_candidates_are_where_the_candidate_regex_stops(text: str, start: int,
+                                                                   length: int) -> None:
+    start = min(start, len(text))
+    end = start + length
+    expected = [m.start() for m in body._MASK_CANDIDATE_RE.finditer(text, start)
+                if m.start() < end]
+    assert body._candidates(text, start, end) == expected
