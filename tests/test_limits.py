@@ -87,3 +87,15 @@ def test_deeply_nested_quotes_with_backticks_do_not_backtrack(tmp_path: Path) ->
     vault = make_vault(tmp_path / "v", {"N.md": ("> " * 19 + "```\n") * 1000})
     result = run_cli("check", vault, "--no-cache", timeout=60)
     assert result.returncode in (0, 1) and "Traceback" not in result.stderr
+
+
+def test_many_unclosed_inline_comments_in_one_paragraph_finish(tmp_path: Path) -> None:
+    """`x <!--` on every line: each inline comment used to read on to the paragraph's end
+    looking for `-->` (4,000 lines took 4.7 s, 100,000 would take hours). Now the first
+    that cannot close makes the scan skip the rest of its paragraph's. The link after the
+    paragraph is still checked."""
+    text = "x <!--\n" * 100_000 + "\n[[Missing]]\n"
+    vault = make_vault(tmp_path / "v", {"N.md": text})
+    result = run_cli("check", vault, "--no-cache", "--format", "json", timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert '"broken-link"' in result.stdout

@@ -37,8 +37,11 @@ from notewarden.model import ALL_RULES_MARK, BacklinksBlock, Heading, Link, Link
 # A line break inside a paragraph: not a blank line, and no line that starts another block
 # (list item, heading, fence, setext underline, table row, HTML comment). An inline code
 # span or comment stays within its paragraph.
-_PARAGRAPH_GOES_ON = r"""\n(?![ \t]*\n|[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]|\|
-    |[ \t]{0,3}(?:\#{1,6}[ \t\n]|`{3,}[^`\n]*(?:\n|\Z)|~~~|=+[ \t]*\n|-+[ \t]*\n|<!--))"""
+_STARTS_ANOTHER_BLOCK = r"""[ \t]*\n|[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]|\|
+    |[ \t]{0,3}(?:\#{1,6}[ \t\n]|`{3,}[^`\n]*(?:\n|\Z)|~~~|=+[ \t]*\n|-+[ \t]*\n|<!--)"""
+_PARAGRAPH_GOES_ON = r"\n(?!" + _STARTS_ANOTHER_BLOCK + ")"
+# Where the paragraph ends: the line break _PARAGRAPH_GOES_ON does not step over.
+_PARAGRAPH_END_RE = re.compile(r"\n(?=" + _STARTS_ANOTHER_BLOCK + ")", re.VERBOSE)
 
 # One alternation, scanned left to right: whichever construct opens first wins, so a
 # backtick inside a fence or a fence inside an HTML comment is handled as Markdown does.
@@ -275,6 +278,7 @@ def _mask_matches(text: str, offset: int) -> Iterator[re.Match[str]]:
     keys: list[int] = []
     next_key = 0
     window_end = offset
+    unclosable_until = -1
     while True:
         # A line start right here has no "\n" after `at` to be found by: the body's first
         # line, or the line after a match that ended with its "\n".
@@ -294,8 +298,18 @@ def _mask_matches(text: str, offset: int) -> Iterator[re.Match[str]]:
             keys, next_key = _candidates(text, window_start, window_end), 0
         candidate = keys[next_key]
         start = candidate + 1 if text[candidate] == "\n" else candidate
+        if start < unclosable_until and text.startswith("<!--", start) \
+                and text[start - 1] != "\n":
+            at = start + 1  # an inline comment that cannot close: see below
+            continue
         match = match_at(text, start)
         if match is None:
+            if text.startswith("<!--", start) and text[start - 1] != "\n":
+                # An inline comment found no `-->` before its paragraph ends, so none
+                # opened later in that paragraph can: skip them rather than read on to
+                # the paragraph's end from each (`x <!--` on 4,000 lines took 4.7 s).
+                end = _PARAGRAPH_END_RE.search(text, start)
+                unclosable_until = len(text) if end is None else end.start()
             at = start + 1
         elif match.lastgroup == "code_span" and _opens_past_its_heading(text, match):
             at = match.end("ticks")  # its backticks are literal text, stepped over
