@@ -201,6 +201,26 @@ def test_one_store_per_vault(tmp_path: Path) -> None:
     assert [f.path for f in run_check([second]).findings] == ["Other.md"]
 
 
+def test_a_new_store_has_16_kb_pages_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:
+    # 16 KB pages make the parse workers' inserts cheaper (see store._connect); SQLite
+    # cannot change the page size of a WAL database, so an existing store keeps its pages.
+    root = make_vault(tmp_path / "vault", NOTES)
+    run_check([root])
+    with contextlib.closing(sqlite3.connect(store_of(root))) as connection:
+        assert connection.execute("PRAGMA page_size").fetchone() == (16384,)
+    old = make_vault(tmp_path / "old", NOTES)
+    path = store_of(old)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("CREATE TABLE old (x)")
+    path.chmod(0o600)
+    first = {f.path for f in run_check([old]).findings}
+    assert first == {f.path for f in run_check([old]).findings}
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        assert connection.execute("PRAGMA page_size").fetchone() == (4096,)
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="symlinks")
 @pytest.mark.parametrize("which", ["database", "wal", "folder"])
 def test_a_symlink_in_the_store_is_not_followed(tmp_path: Path, which: str) -> None:
