@@ -378,3 +378,34 @@ def test_a_nested_line_after_a_lazy_one_is_prose(tmp_path: Path) -> None:
     # ` b` goes on the item's paragraph lazily; after the blank line, `    - ...` is a list
     # nested in the item (two columns past its content column), not code.
     assert broken(tmp_path, "- a\n b\n\n    - [[Missing]]\n") == [(4, 7)]
+
+
+def test_a_marker_four_columns_past_a_paragraph_is_its_text(tmp_path: Path) -> None:
+    # `    - ` under a paragraph line goes on the paragraph (no item, no code), so the
+    # backtick above pairs with the first one on it: the link after that is prose.
+    assert broken(tmp_path, "`\n    - `[[Missing]]`\n") == [(2, 8)]
+    # The same four columns past a list item's content column.
+    assert broken(tmp_path, "- a `x\n      - b` [[Missing]] `c`\n") == [(2, 12)]
+    # A nested item (two columns past) is an item: the code span does not reach it.
+    assert broken(tmp_path, "- a `x [[Missing]]\n    - b`\n") == [(1, 8)]
+
+
+def test_an_ordered_item_not_at_1_cannot_interrupt_a_paragraph(tmp_path: Path) -> None:
+    # `2)` under a paragraph line is its text, so the backtick above pairs across it.
+    assert broken(tmp_path, "`\n2) [[Missing]]\n`[[Missing]]`\n") == [(3, 2)]
+    # Also as a heading's look-alike: `2. # a` there is no heading.
+    assert broken(tmp_path, "a\n2. # a `x\nb` [[Missing]] `\n") == [(3, 4)]
+    # A second item of a list is an item, and ends the first one's paragraph.
+    assert broken(tmp_path, "1. a `x [[Missing]]\n2. b`\n") == [(1, 9)]
+
+
+def test_a_tab_indented_fence_look_alike_goes_on_the_paragraph(tmp_path: Path) -> None:
+    # A tab is four columns: `\t  ````` opens no fence under a paragraph line.
+    assert broken(tmp_path, "`\n\t- ```\n\t  ```\n`[[Missing]]`\n") == [(4, 2)]
+
+
+def test_an_empty_quote_line_ends_the_quote_paragraph(tmp_path: Path) -> None:
+    # After `> ` no line continues the quote lazily: an indented line is code.
+    assert broken(tmp_path, "> [!note]\n> \n    - [[Missing]]\n") == []
+    assert broken(tmp_path, "> a\n>\n    [[Missing]]\n") == []
+    assert broken(tmp_path, "> a\n    [[Missing]]\n") == [(2, 5)]  # lazy: the quote's text

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from functools import partial
 from itertools import accumulate
@@ -38,7 +38,7 @@ from notewarden.model import ALL_RULES_MARK, BacklinksBlock, Heading, Link, Link
 # (list item, heading, fence, setext underline, table row, HTML comment). An inline code
 # span or comment stays within its paragraph.
 _STARTS_ANOTHER_BLOCK = r"""[ \t]*\n|[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]|\|
-    |[ \t]{0,3}(?:\#{1,6}[ \t\n]|`{3,}[^`\n]*(?:\n|\Z)|~~~|=+[ \t]*\n|-+[ \t]*\n|<!--)"""
+    |\ {0,3}(?:\#{1,6}[ \t\n]|`{3,}[^`\n]*(?:\n|\Z)|~~~|=+[ \t]*\n|-+[ \t]*\n|<!--)"""
 _PARAGRAPH_GOES_ON = r"\n(?!" + _STARTS_ANOTHER_BLOCK + ")"
 # Where the paragraph ends: the line break _PARAGRAPH_GOES_ON does not step over.
 _PARAGRAPH_END_RE = re.compile(r"\n(?=" + _STARTS_ANOTHER_BLOCK + ")", re.VERBOSE)
@@ -79,6 +79,7 @@ _MASK_PARTS = {
     "math": r"(?P<math>(?<!\$)\$(?=[^\s$])[^$\n]*?(?<=[^\s$\\])\$(?![\d$]))",
 }
 _STEPPED_OVER = frozenset({"escape", "backticks"})
+_BACKTICK_RUN_RE = re.compile(_MASK_PARTS["backticks"])
 _MASK_FLAGS = re.MULTILINE | re.DOTALL | re.VERBOSE
 _MASK_RE = re.compile("|".join(_MASK_PARTS.values()), _MASK_FLAGS)
 # The same without indented code: for the inside of a list item's indented continuation.
@@ -157,15 +158,18 @@ _NO_LINES: frozenset[int] = frozenset()
 
 
 def _main_scan(text: str, offset: int, prose: AbstractSet[int] = _NO_LINES
-               ) -> tuple[list[int], list[int], bool]:
+               ) -> tuple[list[int], list[int], bool, bool]:
     """The masked spans the one-alternation scan finds from `offset`, as starts and ends,
-    and whether it met an indented line. `prose`: where lines start that are indented but
-    are list items' prose (see _list_item_code)."""
+    whether it met an indented line, and whether it met a run of backticks that opened no
+    code span. `prose`: where lines start that are indented but are list items' prose
+    (see _list_item_code)."""
     starts: list[int] = []
     ends: list[int] = []
-    indented = False
+    indented = lone_backticks = False
     for match in _mask_matches(text, offset):
         if match.lastgroup in _STEPPED_OVER:
+            if match.lastgroup == "backticks":
+                lone_backticks = True
             continue  # literal text, stepped over so that it opens nothing
         if match.lastgroup == "indented" or match.group("code") is not None:
             indented = True
@@ -184,7 +188,7 @@ def _main_scan(text: str, offset: int, prose: AbstractSet[int] = _NO_LINES
             start = match.start()
         starts.append(start)
         ends.append(match.end())
-    return starts, ends, indented
+    return starts, ends, indented, lone_backticks
 
 
 class MaskedSpans:
@@ -202,17 +206,25 @@ class MaskedSpans:
             # columns, and blanked out for the scan below (which reads no list items):
             # before it where a fence may be in an item, else after it, if it met an
             # indented line or a tab and the note has a list line.
-            item_code, prose = _list_item_code(text, offset) \
-                if _may_hold_list_item_fence(text, offset) else (None, _NO_LINES)
-            if item_code:
-                text = _blanked(text, item_code)
-            starts, ends, indented = _main_scan(text, offset, prose)
-            if item_code is None and (indented or "\t" in text) \
-                    and _LIST_LINE_RE.search(text, offset) is not None:
-                item_code, prose = _list_item_code(text, offset)
-                if item_code or (prose and indented):
-                    text = _blanked(text, item_code)
-                    starts, ends, _indented = _main_scan(text, offset, prose)
+            # Markers the walk finds to be paragraph text are neutralised for it too.
+            item_code, prose, markers = _list_item_code(text, offset) \
+                if _may_hold_list_item_fence(text, offset) else (None, _NO_LINES, [])
+            if item_code or markers:
+                text = _blanked(text, item_code or [], markers)
+            starts, ends, indented, lone_backticks = _main_scan(text, offset, prose)
+            # The walk, after all, where it may change the scan's reading: an indented line
+            # or a tab in a note with a list line; or an ordered marker that may be text
+            # (`2. b` under a paragraph line, which may not end the paragraph) where a code
+            # span or comment may have stopped at it.
+            if item_code is None and (
+                    ((indented or "\t" in text)
+                     and _LIST_LINE_RE.search(text, offset) is not None)
+                    or ((lone_backticks or "<!--" in text)
+                        and _ORDERED_UNDER_TEXT_RE.search(text, offset) is not None)):
+                item_code, prose, markers = _list_item_code(text, offset)
+                if item_code or markers or (prose and indented):
+                    text = _blanked(text, item_code, markers)
+                    starts, ends, _indented, _lone = _main_scan(text, offset, prose)
             # Only a note with a quote line pays for the quotes: on the two bench vaults
             # (3000 notes each, no fence in a quote) MaskedSpans took +1% to +2% and
             # parse_note -1% to +2% (a shared machine's noise) over the scanner without it.
@@ -312,7 +324,11 @@ def _mask_matches(text: str, offset: int) -> Iterator[re.Match[str]]:
                 unclosable_until = len(text) if end is None else end.start()
             at = start + 1
         elif match.lastgroup == "code_span" and _opens_past_its_heading(text, match):
-            at = match.end("ticks")  # its backticks are literal text, stepped over
+            # Its backticks are literal text: stepped over, as a run that opens nothing.
+            ticks = _BACKTICK_RUN_RE.match(text, start)
+            assert ticks is not None
+            yield ticks
+            at = ticks.end()
         else:
             yield match
             at = match.end()
@@ -470,7 +486,9 @@ def _mask_in_quotes(text: str, offset: int, starts: list[int], ends: list[int],
         # Lazy continuation lines: a code span or comment in the quote's last paragraph
         # may close on them, so they are scanned with it, unless the quote ends inside a
         # block (a fence, a comment block), which no lazy line continues.
-        lazy_end = _lazy_lines_end(text, run_end)
+        last_line = text.rfind("\n", run_start, run_end - 1) + 1
+        lazy_end = run_end if _is_blank(text[max(last_line, run_start):run_end]) \
+            else _lazy_lines_end(text, run_end)  # a blank quote line ends its paragraph
         content, content_starts, text_starts = _quote_content(text, run_start, lazy_end)
         spans = MaskedSpans(content, 0, depth + 1)
         if lazy_end > run_end:
@@ -537,6 +555,10 @@ def _merged(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
 _FENCE_MARK_RE = re.compile(r"```|~~~")
 _FENCE_PREFIX_RE = re.compile(r"[ \t]+|[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)+")
 _LIST_LINE_RE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|\r?$)", re.MULTILINE)
+# An ordered marker other than 1 right under a non-blank line (the line break first: a
+# literal the regex engine can skip to).
+_ORDERED_UNDER_TEXT_RE = re.compile(r"\n(?<=[^\n]\n)[ \t]*(?!0*1[.)])\d{1,9}[.)](?:[ \t]|\r?$)",
+                                    re.MULTILINE)
 _ITEM_MARKER_RE = re.compile(r"(?:[-*+]|(\d{1,9})[.)])(?=[ \t\r]|$)")
 _FENCE_OPEN_RE = re.compile(r"`{3,}(?!.*`)|~{3,}")
 _THEMATIC_BREAK_RE = re.compile(r"(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})\r?$")
@@ -576,7 +598,8 @@ def _skip_indent(line: str, at: int, column: int) -> tuple[int, int]:
     return at, column
 
 
-def _list_item_code(text: str, offset: int) -> tuple[list[tuple[int, int]], set[int]]:
+def _list_item_code(text: str, offset: int
+                    ) -> tuple[list[tuple[int, int]], set[int], list[int]]:
     """The (start, end) of each fenced or indented code block inside a list item, as
     CommonMark reads them.
 
@@ -591,9 +614,13 @@ def _list_item_code(text: str, offset: int) -> tuple[list[tuple[int, int]], set[
 
     Also returns where each line starts that is indented four or more columns but is an
     item's prose (nested in it, or going on its paragraph): no code, whatever the main
-    scan's look at the line above would say."""
+    scan's look at the line above would say. And where each list marker is that is a
+    paragraph's text, not an item (`    - b` four columns past the paragraph's container,
+    `2. b` right under a paragraph line): the main scan, which reads any line opening with
+    a marker as ending the paragraph, must not end a code span or comment there."""
     spans: list[tuple[int, int]] = []
     prose: set[int] = set()
+    markers: list[int] = []
     items: list[int] = []  # the open items' content columns, innermost last
     # The open fence: (its item's content column, its run of ` or ~, where it starts);
     # column -1 for a fence outside any item.
@@ -654,8 +681,11 @@ def _list_item_code(text: str, offset: int) -> tuple[list[tuple[int, int]], set[
             # it too, but would take it for an item's continuation after a list line.)
             if not paragraph and not quote:
                 code = (parent, here, here + len(line))
-            elif items:
+                continue
+            if items:
                 prose.add(here)
+            if paragraph and _ITEM_MARKER_RE.match(line, at) is not None:
+                markers.append(here + at)
             continue
         if column >= 4:  # nested in an item, four or more columns in
             prose.add(here)
@@ -672,6 +702,7 @@ def _list_item_code(text: str, offset: int) -> tuple[list[tuple[int, int]], set[
             empty = after == len(line) or not line[after:].strip()
             if paragraph and continues_all and (
                     empty or (marker.group(1) is not None and int(marker.group(1)) != 1)):
+                markers.append(here + at)
                 break  # cannot interrupt the paragraph: its text
             marker_column = column + marker.end() - at
             if empty or after_column - marker_column > 4:
@@ -694,12 +725,13 @@ def _list_item_code(text: str, offset: int) -> tuple[list[tuple[int, int]], set[
             paragraph = False
         else:
             paragraph = _OTHER_BLOCK_START_RE.match(line, at) is None
-            quote = line.startswith(">", at)
+            # A quote line with nothing in it ends the quote's paragraph: no lazy line.
+            quote = line.startswith(">", at) and _BLANK_QUOTE_LINE_RE.match(line, at) is None
     if fence is not None and fence[0] >= 0:
         spans.append((fence[2], len(text)))
     if code is not None:
         spans.append(code[1:])
-    return spans, prose
+    return spans, prose, markers
 
 
 def _starts_block(line: str, at: int) -> bool:
@@ -710,13 +742,17 @@ def _starts_block(line: str, at: int) -> bool:
             or _OTHER_BLOCK_START_RE.match(line, at) is not None)
 
 
-def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
-    """The text with every character of the spans but line breaks made a space."""
+def _blanked(text: str, spans: Sequence[tuple[int, int]], markers: Sequence[int] = ()) -> str:
+    """The text with every character of the spans but line breaks made a space, and the
+    first character of each list marker at `markers` (none inside a span) made an `x`, so
+    that it reads as the paragraph text it is. Offsets and line breaks stay."""
+    edits = sorted([(start, end, None) for start, end in spans]
+                   + [(marker, marker + 1, "x") for marker in markers])
     pieces: list[str] = []
     at = 0
-    for start, end in spans:
+    for start, end, replacement in edits:
         pieces.append(text[at:start])
-        pieces.append(re.sub(r"[^\n]", " ", text[start:end]))
+        pieces.append(replacement or re.sub(r"[^\n]", " ", text[start:end]))
         at = end
     pieces.append(text[at:])
     return "".join(pieces)
@@ -729,6 +765,15 @@ _BLOCK_BEFORE_CODE_RE = re.compile(
 _EQUALS_LINE_RE = re.compile(r" {0,3}=+[ \t]*\r?$")
 
 
+# A quote line with nothing in it (`>`, `> >`): it ends the quote's paragraph, and a line
+# without `>` after it ends the quote, so for what follows it is as a blank line.
+_BLANK_QUOTE_LINE_RE = re.compile(r" {0,3}>(?:[ \t]*>)*[ \t]*\r?$")
+
+
+def _is_blank(line: str) -> bool:
+    return not line.strip() or _BLANK_QUOTE_LINE_RE.match(line) is not None
+
+
 def _is_indented_code(text: str, start: int) -> bool:
     """Is the indented block at `start` code? CommonMark (which Obsidian follows here):
     indented code cannot interrupt a paragraph, but may open the note or follow a heading,
@@ -738,7 +783,7 @@ def _is_indented_code(text: str, start: int) -> bool:
         return True
     line_start = text.rfind("\n", 0, start - 1) + 1
     previous = text[line_start : start - 1]
-    if previous.strip():  # no blank line between
+    if not _is_blank(previous):  # no blank line between
         if _EQUALS_LINE_RE.match(previous) and line_start > 0:
             # A setext `===` ends its heading if there is text above it to underline.
             # (_SETEXT_TEXT_RE is defined below; this runs after import.)
@@ -750,7 +795,7 @@ def _is_indented_code(text: str, start: int) -> bool:
     while end > 0:
         line_start = text.rfind("\n", 0, end - 1) + 1
         line = text[line_start : end - 1] if end > 0 else ""
-        if line.strip():
+        if not _is_blank(line):
             return _LIST_OR_INDENT_RE.match(line) is None
         if line_start == 0:
             return True

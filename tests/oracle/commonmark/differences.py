@@ -137,19 +137,6 @@ DIFFERENCES: tuple[Difference, ...] = (
         or _has(r"^[ \t]*>[^\n]*`[^\n]*\n(?:[ \t]*>[^\n]*\n)*(?![ \t]*>)[^\n]*`")(text),
     ),
     Difference(
-        id="code-span-out-of-a-heading-that-is-no-list-item",
-        examples=frozenset(),
-        what="`2. # a `x` right under a paragraph line: an ordered item not starting at 1 "
-             "cannot interrupt a paragraph, so the line is paragraph text and its backtick "
-             "may pair with one on a later line; notewarden reads it as a heading in an "
-             "item (whose backticks pair only on its line), as it is after a blank line.",
-        why="Not fixed: needs to know that the line above is a paragraph's; rare.",
-        source="CommonMark 0.31.2, 'Lists' (a list interrupting a paragraph starts at 1) "
-               "and 'ATX headings'; notewarden limitation",
-        deliberate=False,
-        generated=_has(r"^[ \t]*\S[^\n]*\n[ \t]*(?:\d{1,9}[.)][ \t]+)+#[^\n]*`"),
-    ),
-    Difference(
         id="math-block-across-other-blocks",
         examples=frozenset(),
         what="A `$$` at a line's start is masked to the next `$$` by notewarden even when a "
