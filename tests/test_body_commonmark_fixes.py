@@ -409,3 +409,33 @@ def test_an_empty_quote_line_ends_the_quote_paragraph(tmp_path: Path) -> None:
     assert broken(tmp_path, "> [!note]\n> \n    - [[Missing]]\n") == []
     assert broken(tmp_path, "> a\n>\n    [[Missing]]\n") == []
     assert broken(tmp_path, "> a\n    [[Missing]]\n") == [(2, 5)]  # lazy: the quote's text
+
+
+def test_math_right_under_a_paragraph_line_keeps_the_paragraph_going(tmp_path: Path) -> None:
+    # The `$$` lines are the paragraph's math (dollarmath's math block cannot interrupt a
+    # paragraph), so the indented line after them goes on the paragraph: prose.
+    assert broken(tmp_path, "x\n$$\ny\n$$\n    [[Missing]]\n") == [(5, 5)]
+    # After a blank line the math is a block of its own, and the indented line is code.
+    assert broken(tmp_path, "x\n\n$$\ny\n$$\n    [[Missing]]\n") == []
+
+
+def test_a_comment_or_code_span_goes_on_past_an_indented_paragraph_line(tmp_path: Path) -> None:
+    # `    b <!-- x` goes on the paragraph (no code): its comment closes two lines on.
+    assert broken(tmp_path, "a\n    b <!-- x\nc [[Missing]] -->\n[[Missing]]\n") == [(4, 1)]
+    assert broken(tmp_path, "a\n    b `x\nc [[Missing]] `\n") == []
+
+
+def test_a_blanked_code_line_opens_no_indented_code(tmp_path: Path) -> None:
+    # The item's own code (`\t\t- ...`) is blanked for the main scan; the blank it leaves
+    # must not start indented code that swallows the item's prose line after it.
+    text = "- [[Missing]]\n- b\n c\n\n\t\t- [[Missing]]\n    [[Missing]]\n"
+    assert broken(tmp_path, text) == [(1, 3), (6, 5)]
+
+
+def test_a_tab_indented_comment_line_after_a_quote_comment_block_is_code(
+        tmp_path: Path) -> None:
+    # `> <!--` opens an HTML block that ends with the quote; the tab-indented line after
+    # it is no lazy line (a tab is four columns, so it opens no comment block either) and
+    # no paragraph is open: indented code.
+    assert broken(tmp_path, "[[Missing]]\n> [!note]\n> <!--\n\t<!-- [[Missing]] -->\n") \
+        == [(1, 1)]

@@ -66,8 +66,10 @@ _MASK_PARTS = {
         |\$\$(?:[^\n]|\n(?![ \t]*\n))*?\$\$)""",
     # Indented lines (after a blank line, or at a line start: _is_indented_code decides).
     # Four columns: four spaces, a tab, or up to three spaces and a tab.
+    # Its first line is not blank: a line of spaces alone is a blank line.
     "indented": r"""(?P<indented>(?:\A|(?<=\n))(?:[ \t]*\n)?
-        (?P<code>(?:(?:\ {4}|\ {0,3}\t)[^\n]*(?:\n|\Z)(?:[ \t]*\n)*)+))""",
+        (?P<code>(?:\ {4}|\ {0,3}\t)[ \t]*[^\s][^\n]*(?:\n|\Z)(?:[ \t]*\n)*
+        (?:(?:\ {4}|\ {0,3}\t)[^\n]*(?:\n|\Z)(?:[ \t]*\n)*)*))""",
     # A code span stays within its paragraph.
     "code_span": r"""(?P<code_span>(?P<ticks>`+)(?!`)
         (?:[^\n]|""" + _PARAGRAPH_GOES_ON + r""")*?
@@ -166,22 +168,18 @@ def _main_scan(text: str, offset: int, prose: AbstractSet[int] = _NO_LINES
     starts: list[int] = []
     ends: list[int] = []
     indented = lone_backticks = False
-    for match in _mask_matches(text, offset):
+    rewind: list[tuple[int, int]] = []
+    for match in _mask_matches(text, offset, rewind):
         if match.lastgroup in _STEPPED_OVER:
             if match.lastgroup == "backticks":
                 lone_backticks = True
             continue  # literal text, stepped over so that it opens nothing
-        if match.lastgroup == "indented" or match.group("code") is not None:
+        if match.re is _MASK_RE and match.group("code") is not None:  # indented lines
             indented = True
             if match.start("code") in prose or not _is_indented_code(text, match.start("code")):
-                # A list item's continuation: not code, but code spans, math and comments
-                # inside it still are.
-                for inner in _MASK_NO_INDENT_RE.finditer(text, match.start("code"),
-                                                         match.end()):
-                    if inner.lastgroup in _STEPPED_OVER:
-                        continue
-                    starts.append(inner.start())
-                    ends.append(inner.end())
+                # A paragraph's continuation: not code, but code spans, math and comments
+                # in it still are, and may go on past it: scanned again as text.
+                rewind.append((match.start("code"), match.end()))
                 continue
             start = match.start("code")
         else:
@@ -278,20 +276,33 @@ def _candidates(text: str, start: int, end: int) -> list[int]:
     return found
 
 
-def _mask_matches(text: str, offset: int) -> Iterator[re.Match[str]]:
+def _mask_matches(text: str, offset: int, rewind: list[tuple[int, int]] | None = None
+                  ) -> Iterator[re.Match[str]]:
     """The matches `_MASK_RE.finditer(text, offset)` gives, found by trying the regex only
     where one can start. The alternation opens with `^` and lookbehinds, so the regex
     engine cannot skip ahead and tries every alternative at every character: 0.41 ms of a
     0.66 ms note on the second bench vault. Jumping between candidates (listed a window
     at a time, so memory stays bounded on a huge note) and matching there gives the same
-    matches."""
+    matches.
+
+    `rewind`: where the caller, after a match, puts (position, until) to go on from that
+    position instead, with no indented code found before `until` (lines the caller found
+    to be a paragraph's, whose code spans and comments may go on past them)."""
     match_at = _MASK_RE.match
     at = offset
     keys: list[int] = []
     next_key = 0
-    window_end = offset
+    window_start = window_end = offset
     unclosable_until = -1
+    no_indent_until = -1
     while True:
+        if rewind:
+            at, no_indent_until = rewind.pop()
+            if at >= window_start:  # this window's candidates from `at` on, again
+                next_key = bisect_left(keys, at)
+            else:  # (never so far back twice: the window starts at `at` now)
+                keys, next_key, window_end = [], 0, at
+        match_at = _MASK_NO_INDENT_RE.match if at < no_indent_until else _MASK_RE.match
         # A line start right here has no "\n" after `at` to be found by: the body's first
         # line, or the line after a match that ended with its "\n".
         if at == 0 or text[at - 1 : at] == "\n":
@@ -314,7 +325,8 @@ def _mask_matches(text: str, offset: int) -> Iterator[re.Match[str]]:
                 and text[start - 1] != "\n":
             at = start + 1  # an inline comment that cannot close: see below
             continue
-        match = match_at(text, start)
+        match = (_MASK_NO_INDENT_RE.match if start < no_indent_until else _MASK_RE.match)(
+            text, start)
         if match is None:
             if text.startswith("<!--", start) and text[start - 1] != "\n":
                 # An inline comment found no `-->` before its paragraph ends, so none
@@ -520,7 +532,7 @@ def _mask_in_quotes(text: str, offset: int, starts: list[int], ends: list[int],
 # A line that no lazy continuation line can be: blank, or one that starts a block (the
 # lines a code span does not run onto, as in _MASK_PARTS["code_span"]), or a quote line.
 _NOT_LAZY_RE = re.compile(
-    r"[ \t]*(?:\n|\Z)|[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]|\||[ \t]{0,3}(?:\#{1,6}[ \t\n]"
+    r"[ \t]*(?:\n|\Z)|[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]|\|| {0,3}(?:\#{1,6}[ \t\n]"
     r"|`{3,}[^`\n]*(?:\n|\Z)|~~~|=+[ \t]*(?:\n|\Z)|-+[ \t]*(?:\n|\Z)|<!--|>)")
 
 
@@ -774,6 +786,27 @@ def _is_blank(line: str) -> bool:
     return not line.strip() or _BLANK_QUOTE_LINE_RE.match(line) is not None
 
 
+_MATH_CLOSE_LINE_RE = re.compile(r" {0,3}\$\$[ \t]*$")
+_MATH_OPEN_LINE_RE = re.compile(r" {0,3}\$\$")
+
+
+def _math_in_paragraph(text: str, close_start: int) -> bool:
+    """Does the `$$` math closed by the line at `close_start` open right under a paragraph
+    line? Then it is the paragraph's (dollarmath, the oracle's reading: its math block
+    cannot interrupt a paragraph), and that paragraph goes on after it."""
+    end = close_start
+    while end > 0:  # back to the line that opens it
+        line_start = text.rfind("\n", 0, end - 1) + 1
+        if _MATH_OPEN_LINE_RE.match(text, line_start):
+            if line_start == 0:
+                return False
+            above_start = text.rfind("\n", 0, line_start - 1) + 1
+            above = text[above_start : line_start - 1]
+            return not _is_blank(above) and _BLOCK_BEFORE_CODE_RE.match(above) is None
+        end = line_start
+    return False
+
+
 def _is_indented_code(text: str, start: int) -> bool:
     """Is the indented block at `start` code? CommonMark (which Obsidian follows here):
     indented code cannot interrupt a paragraph, but may open the note or follow a heading,
@@ -789,6 +822,8 @@ def _is_indented_code(text: str, start: int) -> bool:
             # (_SETEXT_TEXT_RE is defined below; this runs after import.)
             above_start = text.rfind("\n", 0, line_start - 1) + 1
             return _SETEXT_TEXT_RE.match(text[above_start : line_start - 1]) is not None
+        if _MATH_CLOSE_LINE_RE.match(previous) and _math_in_paragraph(text, line_start):
+            return False  # the paragraph the math is in goes on
         return _BLOCK_BEFORE_CODE_RE.match(previous) is not None
     end = start
     # Walk back over blank lines to the previous non-blank line.
