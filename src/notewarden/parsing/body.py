@@ -288,7 +288,6 @@ def _mask_matches(text: str, offset: int, rewind: list[tuple[int, int]] | None =
     `rewind`: where the caller, after a match, puts (position, until) to go on from that
     position instead, with no indented code found before `until` (lines the caller found
     to be a paragraph's, whose code spans and comments may go on past them)."""
-    match_at = _MASK_RE.match
     at = offset
     keys: list[int] = []
     next_key = 0
@@ -302,11 +301,10 @@ def _mask_matches(text: str, offset: int, rewind: list[tuple[int, int]] | None =
                 next_key = bisect_left(keys, at)
             else:  # (never so far back twice: the window starts at `at` now)
                 keys, next_key, window_end = [], 0, at
-        match_at = _MASK_NO_INDENT_RE.match if at < no_indent_until else _MASK_RE.match
         # A line start right here has no "\n" after `at` to be found by: the body's first
         # line, or the line after a match that ended with its "\n".
         if at == 0 or text[at - 1 : at] == "\n":
-            match = match_at(text, at)
+            match = (_MASK_NO_INDENT_RE if at < no_indent_until else _MASK_RE).match(text, at)
             if match is not None:
                 yield match
                 at = match.end()
@@ -325,8 +323,7 @@ def _mask_matches(text: str, offset: int, rewind: list[tuple[int, int]] | None =
                 and text[start - 1] != "\n":
             at = start + 1  # an inline comment that cannot close: see below
             continue
-        match = (_MASK_NO_INDENT_RE.match if start < no_indent_until else _MASK_RE.match)(
-            text, start)
+        match = (_MASK_NO_INDENT_RE if start < no_indent_until else _MASK_RE).match(text, start)
         if match is None:
             if text.startswith("<!--", start) and text[start - 1] != "\n":
                 # An inline comment found no `-->` before its paragraph ends, so none
