@@ -397,6 +397,7 @@ def _extras(extras: list[Any]) -> str:
     return f"{', '.join(repr(extra) for extra in extras)} {'was' if len(extras) == 1 else 'were'}"
 
 
+@cache  # one class per draft, as _with_leaf_shortcut (which is keyed on this class)
 def _with_bounded_keywords(cls: Any) -> Any:
     """The validator class with its regex keywords run on RE2 (ecma_regex) and its
     reference keywords reporting a refused or missing target as an error of the schema.
