@@ -439,3 +439,42 @@ def test_a_tab_indented_comment_line_after_a_quote_comment_block_is_code(
     # no paragraph is open: indented code.
     assert broken(tmp_path, "[[Missing]]\n> [!note]\n> <!--\n\t<!-- [[Missing]] -->\n") \
         == [(1, 1)]
+
+
+# --- math, as dollarmath (the oracle's plugin) reads it ------------------------------
+
+
+def test_inline_math_goes_on_across_a_line_break_in_its_paragraph(tmp_path: Path) -> None:
+    assert broken(tmp_path, "a $x\n[[Missing]] y$ b\n") == []
+    assert broken(tmp_path, "a $x\n\n[[Missing]] y$ b\n") == [(3, 1)]  # not past a blank
+
+
+def test_a_dollar_after_a_closing_dollar_opens_math_of_its_own(tmp_path: Path) -> None:
+    assert broken(tmp_path, "$a$$[[Missing]]$\n") == []
+    assert broken(tmp_path, "5$[[Missing]]$\n") == [(1, 3)]  # a digit before: no math
+
+
+def test_an_escaped_dollar_inside_math_does_not_close_it(tmp_path: Path) -> None:
+    assert broken(tmp_path, "$a \\$ [[Missing]]$\n") == []
+    assert broken(tmp_path, "$$a \\$$ [[Missing]] $$\n") == []
+
+
+def test_a_math_block_closes_on_a_line_that_ends_with_two_dollars(tmp_path: Path) -> None:
+    # `$$` inside a line closes nothing; a line ending with `$$`, or `$$ (label)`, does.
+    assert broken(tmp_path, "$$\nx $$ [[Missing]]\ny $$\n[[Missing]]\n") == [(4, 1)]
+    assert broken(tmp_path, "$$\n[[Missing]]\nx $$ (eq1)\n[[Missing]]\n") == [(4, 1)]
+    # Another `$$` inside the opening line: no block, inline math up to it.
+    assert broken(tmp_path, "$$a$$ b\n[[Missing]]\n$$\n") == [(2, 1)]
+
+
+def test_a_math_block_line_under_paragraph_text_is_inline(tmp_path: Path) -> None:
+    # The `$$` goes on the paragraph and pairs with no `$$` in it: no math, so the fence
+    # after it (which ends the paragraph) opens and closes as it would without it.
+    text = "a\n$$\n```\n$$\n[[Missing]]\n```\n[[Missing]]\n"
+    assert broken(tmp_path, text) == [(7, 1)]
+
+
+def test_math_and_comments_opened_in_a_heading_end_with_it(tmp_path: Path) -> None:
+    assert broken(tmp_path, "# a $x\n[[Missing]] y$\n") == [(2, 1)]
+    assert broken(tmp_path, "# a <!-- x\n[[Missing]] -->\n") == [(2, 1)]
+    assert broken(tmp_path, "- # a $$x\n  [[Missing]] y$$\n") == [(2, 3)]

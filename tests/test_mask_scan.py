@@ -1,7 +1,7 @@
 """The body scanner finds masked spans (code, math, comments) by trying its regex only
 where a match can start (body._mask_matches). It must give exactly what the plain
-`finditer` of the same regex gives, on any text and from any line start, but for the one
-departure it makes on purpose (which the reference, `_plain`, makes too)."""
+`finditer` of the same regex gives, on any text and from any line start, but for the two
+departures it makes on purpose (which the reference, `_plain`, makes too)."""
 
 from __future__ import annotations
 
@@ -20,13 +20,25 @@ _PIECES = st.sampled_from(["`", "``", "```", "~~~", "$", "$$", "<!--", "-->", "<
 
 
 def _plain(text: str, offset: int) -> list[tuple[int, int, str | None]]:
-    """The regex searched from each match's end, as finditer does, and with the one
-    departure _mask_matches makes: a code span that opens in an ATX heading and closes on a
-    later line is its backtick run alone (a heading is one line)."""
+    """The regex searched from each match's end, as finditer does, and with the two
+    departures _mask_matches makes: a code span, math or comment that opens in an ATX
+    heading and closes on a later line is none (a heading is one line; a code span's
+    backticks are then a run of their own); a `$$` math block right under a paragraph
+    line is inline math, or none (it cannot interrupt the paragraph)."""
     found: list[tuple[int, int, str | None]] = []
     at = offset
     while (m := body._MASK_RE.search(text, at)) is not None:
-        if m.lastgroup == "code_span" and body._opens_past_its_heading(text, m):
+        if m.lastgroup == "mathblock" and body._is_under_paragraph_text(text, m.start()):
+            dollar = text.index("$", m.start())
+            m = body._INLINE_MATH_RE.match(text, dollar)
+            if m is None:
+                at = dollar + 1
+                continue
+        if m.lastgroup in ("code_span", "math", "comment") \
+                and body._opens_past_its_heading(text, m):
+            if m.lastgroup != "code_span":  # its `$` or `<` is text
+                at = m.start() + 1
+                continue
             m = body._BACKTICK_RUN_RE.match(text, m.start())
             assert m is not None
         found.append((m.start(), m.end(), m.lastgroup))
@@ -41,6 +53,7 @@ def _skipping(text: str, offset: int) -> list[tuple[int, int, str | None]]:
 @settings(max_examples=3_000)
 @given(st.lists(_PIECES, max_size=60).map("".join), st.integers(0, 40))
 @example("# `\n`", 0)  # a heading's backtick: a run of its own, not a span's opening
+@example("`\r\n$$$$", 0)  # a `$$` line under paragraph text: inline, here no math
 def test_skipping_to_candidates_finds_the_same_matches(text: str, cut: int) -> None:
     offset = text.find("\n", 0, cut) + 1  # the body starts at a line start
     assert _skipping(text, offset) == _plain(text, offset)

@@ -43,6 +43,16 @@ _PARAGRAPH_GOES_ON = r"\n(?!" + _STARTS_ANOTHER_BLOCK + ")"
 # Where the paragraph ends: the line break _PARAGRAPH_GOES_ON does not step over.
 _PARAGRAPH_END_RE = re.compile(r"\n(?=" + _STARTS_ANOTHER_BLOCK + ")", re.VERBOSE)
 
+# markdown-it's whitespace (isWhiteSpace: Zs and \t\n\v\f\r), which dollarmath's single
+# `$` may not have inside it next to either dollar.
+_MD_SPACE = r"\t\n\v\f\r\x20\xa0\u1680\u2000-\u200a\u202f\u205f\u3000"
+# A character of inline math: not an unescaped `$` (a backslash takes the character after it
+# along, as dollarmath counts backslashes), and a line break only within the paragraph.
+_MATH_CHAR = r"(?:[^$\\\n]|\\[^\n]|\\(?=\n)|" + _PARAGRAPH_GOES_ON + ")"
+# What may follow the `$$` that closes a math block on its line: a label `(eq1)`, spaces.
+_MATH_LABEL = r"[^\S\n]*\([^)$\r\n]+\)"
+_MATH_BLOCK_END = r"(?:" + _MATH_LABEL + r")?[^\S\n]*(?=\n|\Z)"
+
 # One alternation, scanned left to right: whichever construct opens first wins, so a
 # backtick inside a fence or a fence inside an HTML comment is handled as Markdown does.
 # The rules are CommonMark's, held to it by tests/test_commonmark_oracle.py.
@@ -61,9 +71,14 @@ _MASK_PARTS = {
     # code span does) or is no comment. `<!-->` and `<!--->` are whole comments (CommonMark 0.31.2).
     "comment": r"""(?P<comment>^\ {0,3}(?:<!---?>|<!--.*?(?:-->|\Z))[^\n]*
         |<!---?>|<!--(?:[^\n]|""" + _PARAGRAPH_GOES_ON + r""")*?-->)""",
-    # `$$` math closes: at a line's start it may hold blank lines, inline it may not.
-    "mathblock": r"""(?P<mathblock>^\ {0,3}\$\$.*?\$\$
-        |\$\$(?:[^\n]|\n(?![ \t]*\n))*?\$\$)""",
+    # A `$$` math block (dollarmath's rules, the oracle's; blank lines allowed): closed on
+    # its own line where that line ends with `$$` (or `$$ (label)`); else by the first later
+    # line that ends so; with no such line, or another `$$` inside its first line, no block
+    # (the `$$` is then inline math's). Under a paragraph line it is the paragraph's:
+    # _mask_matches reads it inline there.
+    "mathblock": r"""(?P<mathblock>^\ {0,3}\$\$(?:
+        [^\n]*\$\$""" + _MATH_BLOCK_END + "|" + _MATH_LABEL + r"""[^\S\n]*(?=\n|\Z)
+        |(?:[^$\n]|\$(?!\$))*(?:\n[^\n]*)*?\n[^\n]*\$\$""" + _MATH_BLOCK_END + r"""))""",
     # Indented lines (after a blank line, or at a line start: _is_indented_code decides).
     # Four columns: four spaces, a tab, or up to three spaces and a tab.
     # Its first line is not blank: a line of spaces alone is a blank line.
@@ -77,13 +92,21 @@ _MASK_PARTS = {
     # A run of backticks that opens no code span is literal text, all of it: stepped over
     # whole, so no span opens in its middle (as none opens after `\``'s backtick).
     "backticks": r"(?P<backticks>`+)",
-    # (An escaped `\$` never gets here: the escape alternative steps over it.)
-    "math": r"(?P<math>(?<!\$)\$(?=[^\s$])[^$\n]*?(?<=[^\s$\\])\$(?![\d$]))",
+    # Inline math, as dollarmath reads it (no digit before the opening `$` or after the
+    # closing one; no space inside a single `$`): `$$` to the first unescaped `$$`, else `$`
+    # to the first unescaped `$`, within the paragraph; where that one cannot close, none
+    # does. (An escaped `\$` never opens: the escape alternative steps over it.)
+    # (The `$` comes first, the digit before it is looked back at after it: a pattern that
+    # opens with a literal fails at once where there is none.)
+    "math": r"(?P<math>\$(?<!\d\$)(?:\$(?:" + _MATH_CHAR + r"|\$(?!\$))+\$\$(?!\d)"
+            r"|(?=[^$" + _MD_SPACE + "])" + _MATH_CHAR
+            + r"*(?<![" + _MD_SPACE + r"])\$(?!\d)))",
 }
 _STEPPED_OVER = frozenset({"escape", "backticks"})
 _BACKTICK_RUN_RE = re.compile(_MASK_PARTS["backticks"])
 _MASK_FLAGS = re.MULTILINE | re.DOTALL | re.VERBOSE
 _MASK_RE = re.compile("|".join(_MASK_PARTS.values()), _MASK_FLAGS)
+_INLINE_MATH_RE = re.compile(_MASK_PARTS["math"], _MASK_FLAGS)
 # The same without indented code: for the inside of a list item's indented continuation.
 _MASK_NO_INDENT_RE = re.compile(
     "|".join(part for name, part in _MASK_PARTS.items() if name != "indented"), _MASK_FLAGS)
@@ -305,6 +328,9 @@ def _mask_matches(text: str, offset: int, rewind: list[tuple[int, int]] | None =
         # line, or the line after a match that ended with its "\n".
         if at == 0 or text[at - 1 : at] == "\n":
             match = (_MASK_NO_INDENT_RE if at < no_indent_until else _MASK_RE).match(text, at)
+            if match is not None and match.lastgroup == "mathblock" \
+                    and _is_under_paragraph_text(text, at):
+                match, at = _paragraph_math(text, match)
             if match is not None:
                 yield match
                 at = match.end()
@@ -324,6 +350,11 @@ def _mask_matches(text: str, offset: int, rewind: list[tuple[int, int]] | None =
             at = start + 1  # an inline comment that cannot close: see below
             continue
         match = (_MASK_NO_INDENT_RE if start < no_indent_until else _MASK_RE).match(text, start)
+        if match is not None and match.lastgroup == "mathblock" \
+                and _is_under_paragraph_text(text, start):
+            match, at = _paragraph_math(text, match)
+            if match is None:
+                continue
         if match is None:
             if text.startswith("<!--", start) and text[start - 1] != "\n":
                 # An inline comment found no `-->` before its paragraph ends, so none
@@ -332,15 +363,27 @@ def _mask_matches(text: str, offset: int, rewind: list[tuple[int, int]] | None =
                 end = _PARAGRAPH_END_RE.search(text, start)
                 unclosable_until = len(text) if end is None else end.start()
             at = start + 1
-        elif match.lastgroup == "code_span" and _opens_past_its_heading(text, match):
-            # Its backticks are literal text: stepped over, as a run that opens nothing.
-            ticks = _BACKTICK_RUN_RE.match(text, start)
-            assert ticks is not None
-            yield ticks
-            at = ticks.end()
+        elif match.lastgroup in _INLINE_GROUPS and _opens_past_its_heading(text, match):
+            if match.lastgroup == "code_span":
+                # Its backticks are literal text: stepped over, as a run that opens nothing.
+                ticks = _BACKTICK_RUN_RE.match(text, start)
+                assert ticks is not None
+                yield ticks
+                at = ticks.end()
+            else:  # its `$` or `<` is literal text
+                at = start + 1
         else:
             yield match
             at = match.end()
+
+
+def _paragraph_math(text: str, block: re.Match[str]) -> tuple[re.Match[str] | None, int]:
+    """A `$$` math block's match where its line goes on a paragraph, read as dollarmath
+    reads it there: the inline math its `$$` opens, else none, with where to go on from
+    (the second `$`, which may open inline math of its own)."""
+    dollar = text.index("$", block.start())
+    inline = _INLINE_MATH_RE.match(text, dollar)
+    return inline, dollar + 1 if inline is None else inline.end()
 
 
 # An ATX heading's line, in a quote or list item too (`> ## x`, `- # x`): the prefix up
@@ -350,9 +393,15 @@ def _mask_matches(text: str, offset: int, rewind: list[tuple[int, int]] | None =
 _ATX_LINE_RE = re.compile(r" {0,3}(?:> {0,4}|(?:[-*+]|\d{1,9}[.)]) {1,4})*#{1,6}[ \t]")
 
 
+# Spans that stay within their paragraph (or heading), unlike block-level ones.
+_INLINE_GROUPS = frozenset({"code_span", "math", "comment"})
+
+
 def _opens_past_its_heading(text: str, match: re.Match[str]) -> bool:
-    """Does the code span open in an ATX heading and close on a later line? A heading is
-    one line (CommonMark 'ATX headings'), so its backticks pair with nothing after it."""
+    """Does the inline span (code span, math, comment) open in an ATX heading and close on
+    a later line? A heading is one line (CommonMark 'ATX headings'), so what opens in it
+    pairs with nothing after it. (A comment at a line's start, an HTML block, is never in
+    a heading's line.)"""
     start = match.start()
     if text.find("\n", start, match.end()) == -1:
         return False
@@ -787,19 +836,25 @@ _MATH_CLOSE_LINE_RE = re.compile(r" {0,3}\$\$[ \t]*$")
 _MATH_OPEN_LINE_RE = re.compile(r" {0,3}\$\$")
 
 
+def _is_under_paragraph_text(text: str, line_start: int) -> bool:
+    """Does the line at `line_start` come right under a line of paragraph text (not blank,
+    and no line that ends its block)? A `$$` math block cannot interrupt a paragraph
+    (dollarmath, the oracle's reading), so a `$$` there is the paragraph's."""
+    if line_start == 0:
+        return False
+    above_start = text.rfind("\n", 0, line_start - 1) + 1
+    above = text[above_start : line_start - 1]
+    return not _is_blank(above) and _BLOCK_BEFORE_CODE_RE.match(above) is None
+
+
 def _math_in_paragraph(text: str, close_start: int) -> bool:
     """Does the `$$` math closed by the line at `close_start` open right under a paragraph
-    line? Then it is the paragraph's (dollarmath, the oracle's reading: its math block
-    cannot interrupt a paragraph), and that paragraph goes on after it."""
+    line? Then it is the paragraph's, and that paragraph goes on after it."""
     end = close_start
     while end > 0:  # back to the line that opens it
         line_start = text.rfind("\n", 0, end - 1) + 1
         if _MATH_OPEN_LINE_RE.match(text, line_start):
-            if line_start == 0:
-                return False
-            above_start = text.rfind("\n", 0, line_start - 1) + 1
-            above = text[above_start : line_start - 1]
-            return not _is_blank(above) and _BLOCK_BEFORE_CODE_RE.match(above) is None
+            return _is_under_paragraph_text(text, line_start)
         end = line_start
     return False
 

@@ -166,17 +166,6 @@ DIFFERENCES: tuple[Difference, ...] = (
                        r"(?:[ \t]*\S[^\n]*\n)*? {0,3}#"),
     ),
     Difference(
-        id="math-block-across-other-blocks",
-        examples=frozenset(),
-        what="A `$$` at a line's start is masked to the next `$$` by notewarden even when a "
-             "line between starts another block (an HTML comment, a fence, a heading, a "
-             "list item, a quote), which markdown-it-py's dollarmath does not cross.",
-        why="Not fixed: rare in notes; it errs towards masking only up to a closing `$$`.",
-        source="mdit-py-plugins 0.7 dollarmath; notewarden limitation",
-        deliberate=False,
-        generated=_has(r"^ {0,3}\$\$[^\n]*\n(?:.*\n)*?[ \t]*(?:<!--|```|~~~|#|[-*+] |>|\|)"),
-    ),
-    Difference(
         id="comment-blocks-in-containers",
         examples=frozenset(),
         what="`- <!-- ...` opens an HTML block in CommonMark, which an unclosed comment "
@@ -209,20 +198,6 @@ DIFFERENCES: tuple[Difference, ...] = (
         generated=lambda text: _has(r"^\|(?:-+\|)+", r"^\|.*[`$].*\|")(text)
         or _has(r"^\|.*\n(?: {4}|\t| {1,3}\t)")(text)
         or _has(r"^\|(?:-+\|)+", r"^\|.*\n {0,3}\$\$")(text),
-    ),
-    Difference(
-        id="dollar-right-after-closing-dollar",
-        examples=frozenset(),
-        what="`$a$$b$`, `$$a$b$`: where `$$` touches text, notewarden and dollarmath "
-             "pair the dollars differently (notewarden takes no `$` followed by `$` as "
-             "closing inline math; dollarmath does); and where an escaped `\\$` sits "
-             "inside math, which dollarmath skips when looking for the closing `$`; and "
-             "`$a\nb$` across a line break, math to dollarmath, not to notewarden; and "
-             "`$5$5`, where a digit follows.",
-        why="Not fixed: prose rarely runs two math spans together.",
-        source="mdit-py-plugins dollarmath; notewarden limitation",
-        deliberate=False,
-        generated=_has(r"\$\$[^\s$]|[^\s$]\$\$|\\\$|\$[^\s$][^$\n]*\n[^$]*\$|\$\d"),
     ),
     Difference(
         id="dollarmath-math-before-final-backslash",
