@@ -42,6 +42,15 @@ def test_a_note_of_one_line_over_and_over_is_checked_in_bounded_time(tmp_path) -
     assert "Same.md" not in rules
 
 
+def test_math_block_openings_that_never_close_are_scanned_in_bounded_time(tmp_path) -> None:
+    """Each `$$x` line opens a math block that no later line closes: looking ahead for
+    the closing line from each one took 234 s on these 200 KB."""
+    vault = make_vault(tmp_path / "v", {"Math.md": "$$x\n" * 50_000 + "\n[[Missing]]\n"})
+    result = run_cli("check", vault, "--format", "json", "--no-cache", timeout=60)
+    assert [(f["rule"], f["line"]) for f in json.loads(result.stdout)["findings"]] == [
+        ("broken-link", 50_002)]
+
+
 def test_a_note_too_dense_to_scan_is_reported_and_the_others_are_still_checked(
         tmp_path) -> None:
     """Millions of links or lines in one note once cost gigabytes (31 MB of `[[a]] `: 3.2

@@ -5,6 +5,7 @@ departures it makes on purpose (which the reference, `_plain`, makes too)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from hypothesis import example, given, settings
@@ -23,12 +24,18 @@ def _plain(text: str, offset: int) -> list[tuple[int, int, str | None]]:
     """The regex searched from each match's end, as finditer does, and with the two
     departures _mask_matches makes: a code span, math or comment that opens in an ATX
     heading and closes on a later line is none (a heading is one line; a code span's
-    backticks are then a run of their own); a `$$` math block right under a paragraph
-    line is inline math, or none (it cannot interrupt the paragraph)."""
+    backticks are then a run of their own); a `$$` line is a math block to the first line
+    that ends with `$$` (read here line by line), unless there is none or the line goes on
+    a paragraph (a block cannot interrupt one): then it is inline math, or none."""
     found: list[tuple[int, int, str | None]] = []
     at = offset
     while (m := body._MASK_RE.search(text, at)) is not None:
-        if m.lastgroup == "mathblock" and body._is_under_paragraph_text(text, m.start()):
+        if m.lastgroup in ("mathblock", "mathopen"):
+            block_end = _math_block_end(text, m)
+            if block_end is not None:
+                found.append((m.start(), block_end, "mathblock"))
+                at = block_end
+                continue
             dollar = text.index("$", m.start())
             m = body._INLINE_MATH_RE.match(text, dollar)
             if m is None:
@@ -44,6 +51,25 @@ def _plain(text: str, offset: int) -> list[tuple[int, int, str | None]]:
         found.append((m.start(), m.end(), m.lastgroup))
         at = m.end()
     return found
+
+
+_CLOSING_LINE = re.compile(r"[^\n]*\$\$" + body._MATH_BLOCK_END)
+
+
+def _math_block_end(text: str, m: re.Match[str]) -> int | None:
+    """Where the math block a `$$` line opens ends, read line by line; None: no block."""
+    if body._is_under_paragraph_text(text, m.start()):
+        return None
+    if m.lastgroup == "mathblock":
+        return m.end()
+    at = m.end() + 1
+    while at <= len(text):
+        line_end = text.find("\n", at)
+        line_end = len(text) if line_end == -1 else line_end
+        if _CLOSING_LINE.fullmatch(text, at, line_end):
+            return line_end
+        at = line_end + 1
+    return None
 
 
 def _skipping(text: str, offset: int) -> list[tuple[int, int, str | None]]:

@@ -74,11 +74,12 @@ _MASK_PARTS = {
     # A `$$` math block (dollarmath's rules, the oracle's; blank lines allowed): closed on
     # its own line where that line ends with `$$` (or `$$ (label)`); else by the first later
     # line that ends so; with no such line, or another `$$` inside its first line, no block
-    # (the `$$` is then inline math's). Under a paragraph line it is the paragraph's:
-    # _mask_matches reads it inline there.
+    # (the `$$` is then inline math's). Under a paragraph line it is the paragraph's.
+    # `mathopen` is the first line of one that closes later: _mask_matches finds where
+    # (a regex that looked ahead for it would read to the note's end from each `$$x` line).
     "mathblock": r"""(?P<mathblock>^\ {0,3}\$\$(?:
-        [^\n]*\$\$""" + _MATH_BLOCK_END + "|" + _MATH_LABEL + r"""[^\S\n]*(?=\n|\Z)
-        |(?:[^$\n]|\$(?!\$))*(?:\n[^\n]*)*?\n[^\n]*\$\$""" + _MATH_BLOCK_END + r"""))""",
+        [^\n]*\$\$""" + _MATH_BLOCK_END + "|" + _MATH_LABEL + r"""[^\S\n]*(?=\n|\Z)))
+        |(?P<mathopen>^\ {0,3}\$\$(?:[^$\n]|\$(?!\$))*(?=\n))""",
     # Indented lines (after a blank line, or at a line start: _is_indented_code decides).
     # Four columns: four spaces, a tab, or up to three spaces and a tab.
     # Its first line is not blank: a line of spaces alone is a blank line.
@@ -107,6 +108,11 @@ _BACKTICK_RUN_RE = re.compile(_MASK_PARTS["backticks"])
 _MASK_FLAGS = re.MULTILINE | re.DOTALL | re.VERBOSE
 _MASK_RE = re.compile("|".join(_MASK_PARTS.values()), _MASK_FLAGS)
 _INLINE_MATH_RE = re.compile(_MASK_PARTS["math"], _MASK_FLAGS)
+# A line that can close a math block: where it ends. (Starts with a literal: fast to find.)
+_MATH_CLOSE_RE = re.compile(r"\$\$" + _MATH_BLOCK_END)
+# A math block from its first line to the end of its closing line, as a match of its own.
+_MATH_BLOCK_SPAN_RE = re.compile(r"(?P<mathblock>.+)", re.DOTALL)
+_MATH_BLOCK_GROUPS = frozenset({"mathblock", "mathopen"})
 # The same without indented code: for the inside of a list item's indented continuation.
 _MASK_NO_INDENT_RE = re.compile(
     "|".join(part for name, part in _MASK_PARTS.items() if name != "indented"), _MASK_FLAGS)
@@ -317,6 +323,7 @@ def _mask_matches(text: str, offset: int, rewind: list[tuple[int, int]] | None =
     window_start = window_end = offset
     unclosable_until = -1
     no_indent_until = -1
+    closes: list[int] | None = None  # where lines that can close a math block end
     while True:
         if rewind:
             at, no_indent_until = rewind.pop()
@@ -328,9 +335,8 @@ def _mask_matches(text: str, offset: int, rewind: list[tuple[int, int]] | None =
         # line, or the line after a match that ended with its "\n".
         if at == 0 or text[at - 1 : at] == "\n":
             match = (_MASK_NO_INDENT_RE if at < no_indent_until else _MASK_RE).match(text, at)
-            if match is not None and match.lastgroup == "mathblock" \
-                    and _is_under_paragraph_text(text, at):
-                match, at = _paragraph_math(text, match)
+            if match is not None and match.lastgroup in _MATH_BLOCK_GROUPS:
+                match, at, closes = _math_block(text, match, closes)
             if match is not None:
                 yield match
                 at = match.end()
@@ -350,9 +356,8 @@ def _mask_matches(text: str, offset: int, rewind: list[tuple[int, int]] | None =
             at = start + 1  # an inline comment that cannot close: see below
             continue
         match = (_MASK_NO_INDENT_RE if start < no_indent_until else _MASK_RE).match(text, start)
-        if match is not None and match.lastgroup == "mathblock" \
-                and _is_under_paragraph_text(text, start):
-            match, at = _paragraph_math(text, match)
+        if match is not None and match.lastgroup in _MATH_BLOCK_GROUPS:
+            match, at, closes = _math_block(text, match, closes)
             if match is None:
                 continue
         if match is None:
@@ -377,13 +382,27 @@ def _mask_matches(text: str, offset: int, rewind: list[tuple[int, int]] | None =
             at = match.end()
 
 
-def _paragraph_math(text: str, block: re.Match[str]) -> tuple[re.Match[str] | None, int]:
-    """A `$$` math block's match where its line goes on a paragraph, read as dollarmath
-    reads it there: the inline math its `$$` opens, else none, with where to go on from
-    (the second `$`, which may open inline math of its own)."""
-    dollar = text.index("$", block.start())
+def _math_block(text: str, match: re.Match[str], closes: list[int] | None
+                ) -> tuple[re.Match[str] | None, int, list[int] | None]:
+    """What a `$$` line's match (`mathblock` or `mathopen`) is: the whole math block, or,
+    where there is none (no later line closes it, or the line goes on a paragraph), the
+    inline math its `$$` opens, else nothing; with where to go on from (after it, or the
+    second `$`, which may open inline math of its own), and the closing lines' ends (found
+    once per note, on its first `mathopen`)."""
+    start = match.start()
+    if not _is_under_paragraph_text(text, start):
+        if match.lastgroup == "mathblock":
+            return match, match.end(), closes
+        if closes is None:
+            closes = [close.end() for close in _MATH_CLOSE_RE.finditer(text)]
+        at = bisect_right(closes, match.end())
+        if at < len(closes):
+            block = _MATH_BLOCK_SPAN_RE.match(text, start, closes[at])
+            assert block is not None
+            return block, block.end(), closes
+    dollar = text.index("$", start)
     inline = _INLINE_MATH_RE.match(text, dollar)
-    return inline, dollar + 1 if inline is None else inline.end()
+    return inline, dollar + 1 if inline is None else inline.end(), closes
 
 
 # An ATX heading's line, in a quote or list item too (`> ## x`, `- # x`): the prefix up
@@ -430,7 +449,7 @@ _INDENTED_BLOCK_RE = re.compile(r"(?:(?: {4}| {0,3}\t)[^\n]*(?:\n|\Z)(?:[ \t]*\n
 # without end, nor cost the square of a long line of `>`.
 _MAX_QUOTE_DEPTH = 20
 _BLOCK_GROUPS = frozenset({"fence", "indented"})
-_LINE_START_BLOCK_GROUPS = frozenset({"comment", "mathblock"})
+_LINE_START_BLOCK_GROUPS = frozenset({"comment", "mathblock", "mathopen"})
 
 
 def _covering_block_end(text: str, at: int, starts: list[int], ends: list[int]) -> int:
