@@ -478,3 +478,31 @@ def test_math_and_comments_opened_in_a_heading_end_with_it(tmp_path: Path) -> No
     assert broken(tmp_path, "# a $x\n[[Missing]] y$\n") == [(2, 1)]
     assert broken(tmp_path, "# a <!-- x\n[[Missing]] -->\n") == [(2, 1)]
     assert broken(tmp_path, "- # a $$x\n  [[Missing]] y$$\n") == [(2, 3)]
+
+
+def test_a_marker_four_columns_past_its_container_goes_on_the_paragraph(
+        tmp_path: Path) -> None:
+    # `    - ` is one column short of the item's content (five) and four past the note's
+    # edge: no item, so the item's paragraph goes on, and the item's ``` line after it
+    # opens a fence rather than closing a code span opened on the line before.
+    text = "   - a\n    - ```\n      [[Missing]]\n      ```\n"
+    assert broken(tmp_path, text) == [(3, 7)]
+
+
+def test_a_math_block_may_follow_a_comment_block_at_once(tmp_path: Path) -> None:
+    # The `-->` line ends an HTML block, not a paragraph: the `$$` after it opens a math
+    # block, which the comment line inside it does not end (as it would inline math).
+    text = "<!--\nx -->\n$$\n<!-- y -->\n[[Missing]]\n$$\n[[Missing]]\n"
+    assert broken(tmp_path, text) == [(7, 1)]
+
+
+def test_a_math_block_may_follow_indented_code_at_once(tmp_path: Path) -> None:
+    text = "    code\n$$\n<!-- y -->\n[[Missing]]\n$$\n[[Missing]]\n"
+    assert broken(tmp_path, text) == [(6, 1)]
+
+
+def test_indented_code_may_follow_any_math_block_at_once(tmp_path: Path) -> None:
+    # The math block's closing line (`x $$` too) ends it: the indented line is code,
+    # whatever the line above the block's opening `$$` was.
+    assert broken(tmp_path, "$$\nx $$\n    [[Missing]]\n") == []
+    assert broken(tmp_path, "    code\n$$\n$$\n    [[Missing]]\n") == []

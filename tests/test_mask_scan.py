@@ -26,12 +26,14 @@ def _plain(text: str, offset: int) -> list[tuple[int, int, str | None]]:
     heading and closes on a later line is none (a heading is one line; a code span's
     backticks are then a run of their own); a `$$` line is a math block to the first line
     that ends with `$$` (read here line by line), unless there is none or the line goes on
-    a paragraph (a block cannot interrupt one): then it is inline math, or none."""
+    a paragraph (a block cannot interrupt one; an HTML comment block or indented code is
+    none): then it is inline math, or none."""
     found: list[tuple[int, int, str | None]] = []
     at = offset
+    last_block_end = -1
     while (m := body._MASK_RE.search(text, at)) is not None:
         if m.lastgroup in ("mathblock", "mathopen"):
-            block_end = _math_block_end(text, m)
+            block_end = _math_block_end(text, m, last_block_end)
             if block_end is not None:
                 found.append((m.start(), block_end, "mathblock"))
                 at = block_end
@@ -48,6 +50,10 @@ def _plain(text: str, offset: int) -> list[tuple[int, int, str | None]]:
                 continue
             m = body._BACKTICK_RUN_RE.match(text, m.start())
             assert m is not None
+        if m.lastgroup == "comment" and (m.start() == 0 or text[m.start() - 1] == "\n"):
+            last_block_end = m.end() + 1  # an HTML block: no paragraph above what follows
+        elif m.lastgroup == "indented":  # (code, with no caller to say otherwise)
+            last_block_end = m.end()
         found.append((m.start(), m.end(), m.lastgroup))
         at = m.end()
     return found
@@ -56,9 +62,10 @@ def _plain(text: str, offset: int) -> list[tuple[int, int, str | None]]:
 _CLOSING_LINE = re.compile(r"[^\n]*\$\$" + body._MATH_BLOCK_END)
 
 
-def _math_block_end(text: str, m: re.Match[str]) -> int | None:
-    """Where the math block a `$$` line opens ends, read line by line; None: no block."""
-    if body._is_under_paragraph_text(text, m.start()):
+def _math_block_end(text: str, m: re.Match[str], block_end: int) -> int | None:
+    """Where the math block a `$$` line opens ends, read line by line; None: no block.
+    `block_end`: where the last comment block or indented code ended, past its line."""
+    if block_end != m.start() and body._is_under_paragraph_text(text, m.start()):
         return None
     if m.lastgroup == "mathblock":
         return m.end()

@@ -198,6 +198,7 @@ def _main_scan(text: str, offset: int, prose: AbstractSet[int] = _NO_LINES
     ends: list[int] = []
     indented = lone_backticks = False
     rewind: list[tuple[int, int]] = []
+    math_block_end = -1
     for match in _mask_matches(text, offset, rewind):
         if match.lastgroup in _STEPPED_OVER:
             if match.lastgroup == "backticks":
@@ -205,7 +206,9 @@ def _main_scan(text: str, offset: int, prose: AbstractSet[int] = _NO_LINES
             continue  # literal text, stepped over so that it opens nothing
         if match.re is _MASK_RE and match.group("code") is not None:  # indented lines
             indented = True
-            if match.start("code") in prose or not _is_indented_code(text, match.start("code")):
+            code_start = match.start("code")
+            if code_start in prose or not _is_indented_code(
+                    text, code_start, math_block_end == code_start - 1):
                 # A paragraph's continuation: not code, but code spans, math and comments
                 # in it still are, and may go on past it: scanned again as text.
                 rewind.append((match.start("code"), match.end()))
@@ -213,6 +216,8 @@ def _main_scan(text: str, offset: int, prose: AbstractSet[int] = _NO_LINES
             start = match.start("code")
         else:
             start = match.start()
+            if match.lastgroup == "mathblock":
+                math_block_end = match.end()
         starts.append(start)
         ends.append(match.end())
     return starts, ends, indented, lone_backticks
@@ -324,7 +329,13 @@ def _mask_matches(text: str, offset: int, rewind: list[tuple[int, int]] | None =
     unclosable_until = -1
     no_indent_until = -1
     closes: list[int] | None = None  # where lines that can close a math block end
+    comment_block_end = -1  # where the last HTML comment block ended
+    code_block_end = -1  # where the last indented code ended (past its line break)
+    indented_end = -1  # where the indented lines just yielded end (code unless rewound)
     while True:
+        if indented_end >= 0 and not rewind:  # the caller took them for code
+            code_block_end = indented_end
+        indented_end = -1
         if rewind:
             at, no_indent_until = rewind.pop()
             if at >= window_start:  # this window's candidates from `at` on, again
@@ -336,8 +347,13 @@ def _mask_matches(text: str, offset: int, rewind: list[tuple[int, int]] | None =
         if at == 0 or text[at - 1 : at] == "\n":
             match = (_MASK_NO_INDENT_RE if at < no_indent_until else _MASK_RE).match(text, at)
             if match is not None and match.lastgroup in _MATH_BLOCK_GROUPS:
-                match, at, closes = _math_block(text, match, closes)
+                match, at, closes = _math_block(
+                    text, match, closes, at in (comment_block_end + 1, code_block_end))
             if match is not None:
+                if match.lastgroup == "comment":  # at a line's start: an HTML block
+                    comment_block_end = match.end()
+                elif match.lastgroup == "indented":
+                    indented_end = match.end()
                 yield match
                 at = match.end()
                 continue
@@ -357,7 +373,8 @@ def _mask_matches(text: str, offset: int, rewind: list[tuple[int, int]] | None =
             continue
         match = (_MASK_NO_INDENT_RE if start < no_indent_until else _MASK_RE).match(text, start)
         if match is not None and match.lastgroup in _MATH_BLOCK_GROUPS:
-            match, at, closes = _math_block(text, match, closes)
+            match, at, closes = _math_block(
+                text, match, closes, start in (comment_block_end + 1, code_block_end))
             if match is None:
                 continue
         if match is None:
@@ -378,19 +395,24 @@ def _mask_matches(text: str, offset: int, rewind: list[tuple[int, int]] | None =
             else:  # its `$` or `<` is literal text
                 at = start + 1
         else:
+            if match.lastgroup == "comment" and (start == 0 or text[start - 1] == "\n"):
+                comment_block_end = match.end()  # an HTML block's: it ends its line
+            elif match.lastgroup == "indented":
+                indented_end = match.end()
             yield match
             at = match.end()
 
 
-def _math_block(text: str, match: re.Match[str], closes: list[int] | None
-                ) -> tuple[re.Match[str] | None, int, list[int] | None]:
+def _math_block(text: str, match: re.Match[str], closes: list[int] | None,
+                after_block: bool) -> tuple[re.Match[str] | None, int, list[int] | None]:
     """What a `$$` line's match (`mathblock` or `mathopen`) is: the whole math block, or,
     where there is none (no later line closes it, or the line goes on a paragraph), the
     inline math its `$$` opens, else nothing; with where to go on from (after it, or the
     second `$`, which may open inline math of its own), and the closing lines' ends (found
-    once per note, on its first `mathopen`)."""
+    once per note, on its first `mathopen`). `after_block`: the line above ended an HTML
+    comment block or indented code, which are no paragraph."""
     start = match.start()
-    if not _is_under_paragraph_text(text, start):
+    if after_block or not _is_under_paragraph_text(text, start):
         if match.lastgroup == "mathblock":
             return match, match.end(), closes
         if closes is None:
@@ -746,9 +768,15 @@ def _list_item_code(text: str, offset: int
             continue
         continues_all = not items or column >= items[-1]
         if not continues_all:
-            if paragraph and not _starts_block(line, at):
+            # Four or more columns past the container it would be in, the line can start
+            # no block (`   - a` / `    - b`: no item, as no indented code, can interrupt
+            # the paragraph), so it goes on the paragraph too.
+            container = next((item for item in reversed(items) if item <= column), 0)
+            if paragraph and (not _starts_block(line, at) or column - container >= 4):
                 if column >= 4:
                     prose.add(here)
+                if _ITEM_MARKER_RE.match(line, at) is not None:
+                    markers.append(here + at)
                 continue  # a lazy continuation line: the items stay open
             while items and column < items[-1]:
                 items.pop()
@@ -852,7 +880,6 @@ def _is_blank(line: str) -> bool:
 
 
 _MATH_CLOSE_LINE_RE = re.compile(r" {0,3}\$\$[ \t]*$")
-_MATH_OPEN_LINE_RE = re.compile(r" {0,3}\$\$")
 
 
 def _is_under_paragraph_text(text: str, line_start: int) -> bool:
@@ -866,24 +893,13 @@ def _is_under_paragraph_text(text: str, line_start: int) -> bool:
     return not _is_blank(above) and _BLOCK_BEFORE_CODE_RE.match(above) is None
 
 
-def _math_in_paragraph(text: str, close_start: int) -> bool:
-    """Does the `$$` math closed by the line at `close_start` open right under a paragraph
-    line? Then it is the paragraph's, and that paragraph goes on after it."""
-    end = close_start
-    while end > 0:  # back to the line that opens it
-        line_start = text.rfind("\n", 0, end - 1) + 1
-        if _MATH_OPEN_LINE_RE.match(text, line_start):
-            return _is_under_paragraph_text(text, line_start)
-        end = line_start
-    return False
-
-
-def _is_indented_code(text: str, start: int) -> bool:
+def _is_indented_code(text: str, start: int, after_math_block: bool = False) -> bool:
     """Is the indented block at `start` code? CommonMark (which Obsidian follows here):
     indented code cannot interrupt a paragraph, but may open the note or follow a heading,
-    a rule or a fence directly; after a blank line it is code unless it continues a list
-    item or an indented block."""
-    if start == 0:
+    a rule, a fence or a math block directly (`after_math_block`: one ended on the line
+    above); after a blank line it is code unless it continues a list item or an indented
+    block."""
+    if start == 0 or after_math_block:
         return True
     line_start = text.rfind("\n", 0, start - 1) + 1
     previous = text[line_start : start - 1]
@@ -893,8 +909,8 @@ def _is_indented_code(text: str, start: int) -> bool:
             # (_SETEXT_TEXT_RE is defined below; this runs after import.)
             above_start = text.rfind("\n", 0, line_start - 1) + 1
             return _SETEXT_TEXT_RE.match(text[above_start : line_start - 1]) is not None
-        if _MATH_CLOSE_LINE_RE.match(previous) and _math_in_paragraph(text, line_start):
-            return False  # the paragraph the math is in goes on
+        if _MATH_CLOSE_LINE_RE.match(previous):
+            return False  # a `$$` that closed no block: inline math's, and its paragraph's
         return _BLOCK_BEFORE_CODE_RE.match(previous) is not None
     end = start
     # Walk back over blank lines to the previous non-blank line.
