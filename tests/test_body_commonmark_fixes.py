@@ -506,3 +506,25 @@ def test_indented_code_may_follow_any_math_block_at_once(tmp_path: Path) -> None
     # whatever the line above the block's opening `$$` was.
     assert broken(tmp_path, "$$\nx $$\n    [[Missing]]\n") == []
     assert broken(tmp_path, "    code\n$$\n$$\n    [[Missing]]\n") == []
+
+
+def test_a_span_opened_in_a_paragraph_ends_where_a_quote_starts(tmp_path: Path) -> None:
+    # A quote line interrupts the paragraph: the backtick, `<!--` or `$` before it pairs
+    # with nothing on it.
+    assert broken(tmp_path, "a `x\n> [[Missing]] `\n") == [(2, 3)]
+    assert broken(tmp_path, "a <!-- x\n> [[Missing]] -->\n") == [(2, 3)]
+    assert broken(tmp_path, "a $x\n> [[Missing]] y$\n") == [(2, 3)]
+    # Within a quote's paragraph (a lazy line included) a code span goes on.
+    assert broken(tmp_path, "> a\nb `x\n> [[Missing]] `\n") == []
+
+
+def test_a_double_dollar_line_that_closed_inline_math_ends_no_block(tmp_path: Path) -> None:
+    # `$$` / `$$` under paragraph text is the paragraph's inline math, so the `$$` line
+    # after it goes on the paragraph too: inline math to the next `$$`, not a block.
+    text = "%%\n%%\n$$\n$$\n$$\n$[[Missing]]$$[[Missing]]$\n$$\n"
+    assert broken(tmp_path, text) == [(6, 15)]
+
+
+def test_a_math_block_may_follow_a_setext_heading_at_once(tmp_path: Path) -> None:
+    text = "Title\n===\n$$\n<!-- y -->\n[[Missing]]\n$$\n[[Missing]]\n"
+    assert broken(tmp_path, text) == [(7, 1)]

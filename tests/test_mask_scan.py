@@ -23,11 +23,12 @@ _PIECES = st.sampled_from(["`", "``", "```", "~~~", "$", "$$", "<!--", "-->", "<
 def _plain(text: str, offset: int) -> list[tuple[int, int, str | None]]:
     """The regex searched from each match's end, as finditer does, and with the two
     departures _mask_matches makes: a code span, math or comment that opens in an ATX
-    heading and closes on a later line is none (a heading is one line; a code span's
-    backticks are then a run of their own); a `$$` line is a math block to the first line
+    heading and closes on a later line, or runs from a paragraph onto a quote line, is none
+    (a heading is one line, a quote interrupts a paragraph; a code span's backticks are
+    then a run of their own); a `$$` line is a math block to the first line
     that ends with `$$` (read here line by line), unless there is none or the line goes on
-    a paragraph (a block cannot interrupt one; an HTML comment block or indented code is
-    none): then it is inline math, or none."""
+    a paragraph (a block cannot interrupt one; an HTML comment block, indented code or a
+    math block is none): then it is inline math, or none."""
     found: list[tuple[int, int, str | None]] = []
     at = offset
     last_block_end = -1
@@ -37,14 +38,15 @@ def _plain(text: str, offset: int) -> list[tuple[int, int, str | None]]:
             if block_end is not None:
                 found.append((m.start(), block_end, "mathblock"))
                 at = block_end
+                last_block_end = block_end + 1
                 continue
             dollar = text.index("$", m.start())
             m = body._INLINE_MATH_RE.match(text, dollar)
             if m is None:
                 at = dollar + 1
                 continue
-        if m.lastgroup in ("code_span", "math", "comment") \
-                and body._opens_past_its_heading(text, m):
+        if m.lastgroup in ("code_span", "math", "comment") and (
+                body._opens_past_its_heading(text, m) or body._runs_into_a_quote(text, m)):
             if m.lastgroup != "code_span":  # its `$` or `<` is text
                 at = m.start() + 1
                 continue

@@ -330,6 +330,7 @@ def _mask_matches(text: str, offset: int, rewind: list[tuple[int, int]] | None =
     no_indent_until = -1
     closes: list[int] | None = None  # where lines that can close a math block end
     comment_block_end = -1  # where the last HTML comment block ended
+    math_block_end = -1  # where the last math block ended (its closing line's end)
     code_block_end = -1  # where the last indented code ended (past its line break)
     indented_end = -1  # where the indented lines just yielded end (code unless rewound)
     while True:
@@ -347,11 +348,13 @@ def _mask_matches(text: str, offset: int, rewind: list[tuple[int, int]] | None =
         if at == 0 or text[at - 1 : at] == "\n":
             match = (_MASK_NO_INDENT_RE if at < no_indent_until else _MASK_RE).match(text, at)
             if match is not None and match.lastgroup in _MATH_BLOCK_GROUPS:
-                match, at, closes = _math_block(
-                    text, match, closes, at in (comment_block_end + 1, code_block_end))
+                match, at, closes = _math_block(text, match, closes, at in (
+                    comment_block_end + 1, code_block_end, math_block_end + 1))
             if match is not None:
                 if match.lastgroup == "comment":  # at a line's start: an HTML block
                     comment_block_end = match.end()
+                elif match.lastgroup == "mathblock":
+                    math_block_end = match.end()
                 elif match.lastgroup == "indented":
                     indented_end = match.end()
                 yield match
@@ -373,8 +376,8 @@ def _mask_matches(text: str, offset: int, rewind: list[tuple[int, int]] | None =
             continue
         match = (_MASK_NO_INDENT_RE if start < no_indent_until else _MASK_RE).match(text, start)
         if match is not None and match.lastgroup in _MATH_BLOCK_GROUPS:
-            match, at, closes = _math_block(
-                text, match, closes, start in (comment_block_end + 1, code_block_end))
+            match, at, closes = _math_block(text, match, closes, start in (
+                comment_block_end + 1, code_block_end, math_block_end + 1))
             if match is None:
                 continue
         if match is None:
@@ -385,7 +388,8 @@ def _mask_matches(text: str, offset: int, rewind: list[tuple[int, int]] | None =
                 end = _PARAGRAPH_END_RE.search(text, start)
                 unclosable_until = len(text) if end is None else end.start()
             at = start + 1
-        elif match.lastgroup in _INLINE_GROUPS and _opens_past_its_heading(text, match):
+        elif match.lastgroup in _INLINE_GROUPS and (
+                _opens_past_its_heading(text, match) or _runs_into_a_quote(text, match)):
             if match.lastgroup == "code_span":
                 # Its backticks are literal text: stepped over, as a run that opens nothing.
                 ticks = _BACKTICK_RUN_RE.match(text, start)
@@ -399,6 +403,8 @@ def _mask_matches(text: str, offset: int, rewind: list[tuple[int, int]] | None =
                 comment_block_end = match.end()  # an HTML block's: it ends its line
             elif match.lastgroup == "indented":
                 indented_end = match.end()
+            elif match.lastgroup == "mathblock":
+                math_block_end = match.end()
             yield match
             at = match.end()
 
@@ -410,7 +416,7 @@ def _math_block(text: str, match: re.Match[str], closes: list[int] | None,
     inline math its `$$` opens, else nothing; with where to go on from (after it, or the
     second `$`, which may open inline math of its own), and the closing lines' ends (found
     once per note, on its first `mathopen`). `after_block`: the line above ended an HTML
-    comment block or indented code, which are no paragraph."""
+    comment block, indented code or a math block, which are no paragraph."""
     start = match.start()
     if after_block or not _is_under_paragraph_text(text, start):
         if match.lastgroup == "mathblock":
@@ -448,6 +454,34 @@ def _opens_past_its_heading(text: str, match: re.Match[str]) -> bool:
         return False
     line_start = text.rfind("\n", 0, start) + 1
     return _ATX_LINE_RE.match(text, line_start) is not None
+
+
+_QUOTE_START_RE = re.compile(r" {0,3}>")
+_PARAGRAPH_WALK_LINES = 50  # how far back _runs_into_a_quote looks for a quote line
+
+
+def _runs_into_a_quote(text: str, match: re.Match[str]) -> bool:
+    """Does the inline span run onto a quote line (`>`) from a paragraph outside any
+    quote? A blockquote interrupts a paragraph (CommonMark 'Block quotes'), so what opens
+    in it pairs with nothing past that line. (A paragraph that began in a quote, lazy
+    lines and all, goes on across the quote's `>` lines: those are looked for over the
+    paragraph's last 50 lines, which bounds the cost.)"""
+    start, end = match.start(), match.end()
+    newline = text.find("\n", start, end)
+    if newline == -1 or _QUOTE_LINE_RE.search(text, newline, end) is None:
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    for _ in range(_PARAGRAPH_WALK_LINES):
+        if _QUOTE_START_RE.match(text, line_start):
+            return False  # the paragraph is a quote's
+        if line_start == 0:
+            return True
+        above_start = text.rfind("\n", 0, line_start - 1) + 1
+        above = text[above_start : line_start - 1]
+        if _is_blank(above) or _BLOCK_BEFORE_CODE_RE.match(above):
+            return True
+        line_start = above_start
+    return True
 
 
 # A run of blockquote lines (`>` after at most three spaces) after a line break, and one
@@ -864,9 +898,9 @@ def _blanked(text: str, spans: Sequence[tuple[int, int]], markers: Sequence[int]
 
 
 # Lines that end a block, so indented code may follow at once: an ATX heading, a rule, a fence,
-# a `$$` line closing a math block, a one-line HTML comment.
+# a one-line HTML comment. (A math block's closing line is known by the scan that found it.)
 _BLOCK_BEFORE_CODE_RE = re.compile(
-    r" {0,3}(?:#{1,6}(?:[ \t]|$)|(?:[-*_][ \t]*){3,}$|`{3,}[^`]*$|~{3,}|\$\$[ \t]*$|<!--.*-->)")
+    r" {0,3}(?:#{1,6}(?:[ \t]|$)|(?:[-*_][ \t]*){3,}$|`{3,}[^`]*$|~{3,}|<!--.*-->)")
 _EQUALS_LINE_RE = re.compile(r" {0,3}=+[ \t]*\r?$")
 
 
@@ -890,7 +924,18 @@ def _is_under_paragraph_text(text: str, line_start: int) -> bool:
         return False
     above_start = text.rfind("\n", 0, line_start - 1) + 1
     above = text[above_start : line_start - 1]
-    return not _is_blank(above) and _BLOCK_BEFORE_CODE_RE.match(above) is None
+    return not _is_blank(above) and _BLOCK_BEFORE_CODE_RE.match(above) is None \
+        and not _underlines_a_heading(text, above_start)
+
+
+def _underlines_a_heading(text: str, line_start: int) -> bool:
+    """Is the line at `line_start` a setext `===` that ends the heading above it?"""
+    line_end = text.find("\n", line_start)
+    line = text[line_start:] if line_end == -1 else text[line_start:line_end]
+    if line_start == 0 or not _EQUALS_LINE_RE.match(line):
+        return False
+    above_start = text.rfind("\n", 0, line_start - 1) + 1
+    return _SETEXT_TEXT_RE.match(text[above_start : line_start - 1]) is not None
 
 
 def _is_indented_code(text: str, start: int, after_math_block: bool = False) -> bool:
@@ -906,9 +951,7 @@ def _is_indented_code(text: str, start: int, after_math_block: bool = False) -> 
     if not _is_blank(previous):  # no blank line between
         if _EQUALS_LINE_RE.match(previous) and line_start > 0:
             # A setext `===` ends its heading if there is text above it to underline.
-            # (_SETEXT_TEXT_RE is defined below; this runs after import.)
-            above_start = text.rfind("\n", 0, line_start - 1) + 1
-            return _SETEXT_TEXT_RE.match(text[above_start : line_start - 1]) is not None
+            return _underlines_a_heading(text, line_start)
         if _MATH_CLOSE_LINE_RE.match(previous):
             return False  # a `$$` that closed no block: inline math's, and its paragraph's
         return _BLOCK_BEFORE_CODE_RE.match(previous) is not None
