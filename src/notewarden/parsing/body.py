@@ -329,14 +329,12 @@ def _mask_matches(text: str, offset: int, rewind: list[tuple[int, int]] | None =
     unclosable_until = -1
     no_indent_until = -1
     closes: list[int] | None = None  # where lines that can close a math block end
-    comment_block_end = -1  # where the last HTML comment block ended
-    math_block_end = -1  # where the last math block ended (its closing line's end)
-    code_block_end = -1  # where the last indented code ended (past its line break)
-    indented_end = -1  # where the indented lines just yielded end (code unless rewound)
+    block_end = -1  # where the line after the last block found starts
+    next_block_end = -1  # the same for the match just yielded, if it is a block
     while True:
-        if indented_end >= 0 and not rewind:  # the caller took them for code
-            code_block_end = indented_end
-        indented_end = -1
+        if next_block_end >= 0 and not rewind:  # (indented lines rewound were no code)
+            block_end = next_block_end
+        next_block_end = -1
         if rewind:
             at, no_indent_until = rewind.pop()
             if at >= window_start:  # this window's candidates from `at` on, again
@@ -348,15 +346,9 @@ def _mask_matches(text: str, offset: int, rewind: list[tuple[int, int]] | None =
         if at == 0 or text[at - 1 : at] == "\n":
             match = (_MASK_NO_INDENT_RE if at < no_indent_until else _MASK_RE).match(text, at)
             if match is not None and match.lastgroup in _MATH_BLOCK_GROUPS:
-                match, at, closes = _math_block(text, match, closes, at in (
-                    comment_block_end + 1, code_block_end, math_block_end + 1))
+                match, at, closes = _math_block(text, match, closes, at == block_end)
             if match is not None:
-                if match.lastgroup == "comment":  # at a line's start: an HTML block
-                    comment_block_end = match.end()
-                elif match.lastgroup == "mathblock":
-                    math_block_end = match.end()
-                elif match.lastgroup == "indented":
-                    indented_end = match.end()
+                next_block_end = _line_after_block(text, match)
                 yield match
                 at = match.end()
                 continue
@@ -376,8 +368,7 @@ def _mask_matches(text: str, offset: int, rewind: list[tuple[int, int]] | None =
             continue
         match = (_MASK_NO_INDENT_RE if start < no_indent_until else _MASK_RE).match(text, start)
         if match is not None and match.lastgroup in _MATH_BLOCK_GROUPS:
-            match, at, closes = _math_block(text, match, closes, start in (
-                comment_block_end + 1, code_block_end, math_block_end + 1))
+            match, at, closes = _math_block(text, match, closes, start == block_end)
             if match is None:
                 continue
         if match is None:
@@ -399,14 +390,21 @@ def _mask_matches(text: str, offset: int, rewind: list[tuple[int, int]] | None =
             else:  # its `$` or `<` is literal text
                 at = start + 1
         else:
-            if match.lastgroup == "comment" and (start == 0 or text[start - 1] == "\n"):
-                comment_block_end = match.end()  # an HTML block's: it ends its line
-            elif match.lastgroup == "indented":
-                indented_end = match.end()
-            elif match.lastgroup == "mathblock":
-                math_block_end = match.end()
+            next_block_end = _line_after_block(text, match)
             yield match
             at = match.end()
+
+
+def _line_after_block(text: str, match: re.Match[str]) -> int:
+    """Where the line after the match starts, if the match is a block that ends there: a
+    math block, an HTML comment block (a comment at a line's start), indented lines (which
+    the caller may yet find to be no code); else -1."""
+    group, start = match.lastgroup, match.start()
+    if group == "indented":
+        return match.end()  # past its line break already
+    if group == "mathblock" or (group == "comment" and text[start - 1 : start] in ("", "\n")):
+        return match.end() + 1
+    return -1
 
 
 def _math_block(text: str, match: re.Match[str], closes: list[int] | None,
@@ -456,7 +454,6 @@ def _opens_past_its_heading(text: str, match: re.Match[str]) -> bool:
     return _ATX_LINE_RE.match(text, line_start) is not None
 
 
-_QUOTE_START_RE = re.compile(r" {0,3}>")
 _PARAGRAPH_WALK_LINES = 50  # how far back _runs_into_a_quote looks for a quote line
 
 
@@ -472,15 +469,11 @@ def _runs_into_a_quote(text: str, match: re.Match[str]) -> bool:
         return False
     line_start = text.rfind("\n", 0, start) + 1
     for _ in range(_PARAGRAPH_WALK_LINES):
-        if _QUOTE_START_RE.match(text, line_start):
+        if _QUOTE_MARKER_RE.match(text, line_start):
             return False  # the paragraph is a quote's
-        if line_start == 0:
-            return True
-        above_start = text.rfind("\n", 0, line_start - 1) + 1
-        above = text[above_start : line_start - 1]
-        if _is_blank(above) or _BLOCK_BEFORE_CODE_RE.match(above):
-            return True
-        line_start = above_start
+        if not _is_under_paragraph_text(text, line_start):
+            return True  # the paragraph starts on this line
+        line_start = text.rfind("\n", 0, line_start - 1) + 1
     return True
 
 
